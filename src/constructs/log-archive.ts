@@ -1,0 +1,92 @@
+import { Construct } from "constructs";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import type { Names } from "../names";
+import { denyInsecureTransport, policy, type PolicyDocument } from "../policy";
+import { PrivateBucket, type Retention } from "./private-bucket";
+
+export interface LogArchiveProps {
+  readonly names: Names;
+  /** The trail key; log files are encrypted with SSE-KMS and an S3 bucket key. */
+  readonly kmsKeyArn: string;
+  readonly retention: Retention;
+  /** Tamper-proof log files: default Object Lock retention on the archive bucket. @default none */
+  readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
+  /** Server access logging into a separate bucket (Security Hub CloudTrail.7, S3.9). @default none */
+  readonly accessLogs?: { readonly retentionDays: number };
+}
+
+/** Where CloudTrail delivers log files: the archive bucket and, optionally, its access-log bucket. */
+export class LogArchive extends Construct {
+  readonly archive: PrivateBucket;
+  readonly accessLogs?: PrivateBucket;
+  readonly archivePolicy: PolicyDocument;
+  readonly accessLogPolicy?: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: LogArchiveProps) {
+    super(scope, id);
+    const n = props.names;
+    this.archivePolicy = archiveBucketPolicy(n);
+    this.archive = new PrivateBucket(this, "archive", {
+      bucketName: n.archiveBucket,
+      kmsKeyArn: props.kmsKeyArn,
+      retention: props.retention,
+      policy: this.archivePolicy,
+      objectLock: props.objectLock,
+    });
+    if (props.accessLogs) {
+      this.accessLogPolicy = accessLogBucketPolicy(n);
+      // Server access logs can only be delivered to SSE-S3 buckets, and Object Lock on the
+      // target bucket blocks delivery: so neither KMS nor Object Lock here.
+      this.accessLogs = new PrivateBucket(this, "access-logs", {
+        bucketName: n.accessLogBucket,
+        retention: { expireDays: props.accessLogs.retentionDays, noncurrentDays: 30 },
+        policy: this.accessLogPolicy,
+      });
+      new S3BucketLoggingA(this, "access-logging", {
+        bucket: this.archive.bucket.id,
+        targetBucket: this.accessLogs.bucket.id,
+        targetPrefix: `${n.archiveBucket}/`,
+      });
+    }
+  }
+}
+
+export function archiveBucketPolicy(n: Names): PolicyDocument {
+  const source = { "aws:SourceArn": n.trailArn };
+  return policy(
+    {
+      Sid: "CloudTrailAclCheck",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:GetBucketAcl",
+      Resource: n.archiveBucketArn,
+      Condition: { StringEquals: source },
+    },
+    {
+      Sid: "CloudTrailWrite",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${n.archiveBucketArn}/AWSLogs/${n.account}/*`,
+      Condition: { StringEquals: { ...source, "s3:x-amz-acl": "bucket-owner-full-control" } },
+    },
+    denyInsecureTransport("s3:*", [n.archiveBucketArn, `${n.archiveBucketArn}/*`]),
+  );
+}
+
+export function accessLogBucketPolicy(n: Names): PolicyDocument {
+  return policy(
+    {
+      Sid: "S3ServerAccessLogsDelivery",
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${n.accessLogBucketArn}/${n.archiveBucket}/*`,
+      Condition: {
+        ArnLike: { "aws:SourceArn": n.archiveBucketArn },
+        StringEquals: { "aws:SourceAccount": n.account },
+      },
+    },
+    denyInsecureTransport("s3:*", [n.accessLogBucketArn, `${n.accessLogBucketArn}/*`]),
+  );
+}

@@ -1,0 +1,117 @@
+import { Construct } from "constructs";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import type { Names } from "../names";
+import { policy, renderPolicy, type PolicyDocument } from "../policy";
+
+export interface TrailKeyProps {
+  readonly names: Names;
+  /** Days KMS waits before deleting the key once deletion is scheduled. @default 30 (the maximum) */
+  readonly deletionWindowDays?: number;
+}
+
+/**
+ * The customer managed key that encrypts the trail's log files, its CloudWatch Logs log group
+ * and the alert topic. It lives in the home region, next to the trail and the bucket (a trail
+ * cannot use a key from another region).
+ */
+export class TrailKey extends Construct {
+  readonly key: KmsKey;
+  readonly policyDocument: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: TrailKeyProps) {
+    super(scope, id);
+    const n = props.names;
+    this.policyDocument = trailKeyPolicy(n);
+    this.key = new KmsKey(this, "key", {
+      description: `trailwatch: encrypts CloudTrail trail ${n.trailName}, its log group and alerts`,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.deletionWindowDays ?? 30,
+      policy: renderPolicy(this.policyDocument),
+      lifecycle: { preventDestroy: true },
+    });
+    new KmsAlias(this, "alias", { name: n.keyAlias, targetKeyId: this.key.keyId });
+  }
+}
+
+/** Key policy: what each AWS service may do with the key, each limited to our resources. */
+export function trailKeyPolicy(n: Names): PolicyDocument {
+  const accountRoot = `arn:aws:iam::${n.account}:root`;
+  const ourTrails = `arn:aws:cloudtrail:*:${n.account}:trail/*`;
+  return policy(
+    {
+      // Without this the key becomes unmanageable; IAM policies then decide who administers it.
+      Sid: "EnableIamPolicies",
+      Effect: "Allow",
+      Principal: { AWS: accountRoot },
+      Action: "kms:*",
+      Resource: "*",
+    },
+    {
+      Sid: "CloudTrailEncryptLogs",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "kms:GenerateDataKey*",
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceArn": n.trailArn },
+        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": ourTrails },
+      },
+    },
+    {
+      Sid: "CloudTrailDescribeKey",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "kms:DescribeKey",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceArn": n.trailArn } },
+    },
+    {
+      // Readers still need kms:Decrypt in their own IAM policy; this only allows it for log files.
+      Sid: "AccountDecryptLogFiles",
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: ["kms:Decrypt", "kms:ReEncryptFrom"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "kms:CallerAccount": n.account },
+        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": ourTrails },
+      },
+    },
+    {
+      Sid: "CloudWatchLogsUseKeyForTrailLogGroup",
+      Effect: "Allow",
+      Principal: { Service: `logs.${n.homeRegion}.amazonaws.com` },
+      Action: [
+        "kms:Encrypt*",
+        "kms:Decrypt*",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:Describe*",
+      ],
+      Resource: "*",
+      Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": n.logGroupArn } },
+    },
+    {
+      // CloudWatch alarms publishing to the encrypted alert topic (confused-deputy conditions are supported here).
+      Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": n.account },
+        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${n.homeRegion}:${n.account}:alarm:*` },
+      },
+    },
+    {
+      // EventBridge's KMS requests carry no aws:SourceAccount/SourceArn (AWS SNS docs): a condition
+      // here would silently drop every notification. The topic policy carries the source conditions.
+      Sid: "EventBridgePublishToEncryptedTopic",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+    },
+  );
+}

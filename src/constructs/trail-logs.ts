@@ -1,0 +1,65 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { Names } from "../names";
+import { policy, renderPolicy, type PolicyDocument } from "../policy";
+
+export interface TrailLogsProps {
+  readonly names: Names;
+  readonly kmsKeyArn: string;
+  /** Days CloudWatch Logs keeps trail events (metric filters read them here). @default 365 */
+  readonly retentionDays?: number;
+}
+
+/** The trail's CloudWatch Logs log group and the role CloudTrail assumes to write into it. */
+export class TrailLogs extends Construct {
+  readonly logGroup: CloudwatchLogGroup;
+  readonly role: IamRole;
+  readonly trustPolicy: PolicyDocument;
+  readonly permissions: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: TrailLogsProps) {
+    super(scope, id);
+    const n = props.names;
+    this.logGroup = new CloudwatchLogGroup(this, "log-group", {
+      name: n.logGroupName,
+      retentionInDays: props.retentionDays ?? 365,
+      kmsKeyId: props.kmsKeyArn,
+      lifecycle: { preventDestroy: true },
+    });
+    this.trustPolicy = policy({
+      Sid: "CloudTrailForThisTrailOnly",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "sts:AssumeRole",
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": n.account, "aws:SourceArn": n.trailArn },
+      },
+    });
+    // A trust policy has no Resource element; drop it from the rendered document.
+    const { Resource: _unused, ...trustStatement } = this.trustPolicy.Statement[0];
+    void _unused;
+    this.role = new IamRole(this, "role", {
+      name: `${n.trailName}-cloudtrail-to-logs`,
+      description: "CloudTrail delivers trail events to its CloudWatch Logs log group",
+      assumeRolePolicy: JSON.stringify(
+        { Version: "2012-10-17", Statement: [trustStatement] },
+        null,
+        2,
+      ),
+    });
+    this.permissions = policy({
+      Sid: "WriteTrailEventsToThisLogGroup",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${n.logGroupArn}:log-stream:*`,
+    });
+    new IamRolePolicy(this, "role-policy", {
+      name: "cloudtrail-to-logs",
+      role: this.role.id,
+      policy: renderPolicy(this.permissions),
+    });
+  }
+}

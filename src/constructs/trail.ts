@@ -1,0 +1,109 @@
+import { Construct } from "constructs";
+import {
+  Cloudtrail,
+  type CloudtrailAdvancedEventSelector,
+} from "@cdktf/provider-aws/lib/cloudtrail";
+import type { ITerraformDependable } from "cdktf";
+import type { Names } from "../names";
+
+export type ReadWrite = "All" | "ReadOnly" | "WriteOnly";
+
+export interface ManagementEventSelection {
+  readonly readWrite: ReadWrite;
+  /** Event sources left out of the trail (only kms and rdsdata can be excluded). */
+  readonly excludeSources: readonly string[];
+}
+
+export interface TrailProps {
+  readonly names: Names;
+  readonly kmsKeyArn: string;
+  readonly logGroupArn: string;
+  readonly cloudWatchLogsRoleArn: string;
+  readonly managementEvents: ManagementEventSelection;
+  /** S3 object-level data events. @default none */
+  readonly s3DataEvents?: readonly { readonly bucket: string; readonly readWrite: ReadWrite }[];
+  /** CloudTrail Insights types. @default none */
+  readonly insights?: { readonly apiCallRate: boolean; readonly apiErrorRate: boolean };
+  /** Resources the trail needs first (bucket policy, key policy). */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** The multi-region trail: every region, global service events, validated, encrypted logs. */
+export class Trail extends Construct {
+  readonly trail: Cloudtrail;
+
+  constructor(scope: Construct, id: string, props: TrailProps) {
+    super(scope, id);
+    const n = props.names;
+    const insights = [
+      ...(props.insights?.apiCallRate ? [{ insightType: "ApiCallRateInsight" }] : []),
+      ...(props.insights?.apiErrorRate ? [{ insightType: "ApiErrorRateInsight" }] : []),
+    ];
+    this.trail = new Cloudtrail(this, "trail", {
+      name: n.trailName,
+      s3BucketName: n.archiveBucket,
+      isMultiRegionTrail: true,
+      // Without it IAM, STS and console sign-in events (delivered to us-east-1) are lost.
+      includeGlobalServiceEvents: true,
+      enableLogFileValidation: true,
+      enableLogging: true,
+      kmsKeyId: props.kmsKeyArn,
+      // CloudTrail requires the log-stream wildcard on the group ARN.
+      cloudWatchLogsGroupArn: `${props.logGroupArn}:*`,
+      cloudWatchLogsRoleArn: props.cloudWatchLogsRoleArn,
+      advancedEventSelector: eventSelectors(props.managementEvents, props.s3DataEvents ?? []),
+      insightSelector: insights.length > 0 ? insights : undefined,
+      dependsOn: props.dependsOn,
+    });
+  }
+}
+
+/** Advanced event selectors: management events per the profile, then S3 data events. */
+export function eventSelectors(
+  management: ManagementEventSelection,
+  s3DataEvents: readonly { readonly bucket: string; readonly readWrite: ReadWrite }[],
+): CloudtrailAdvancedEventSelector[] {
+  const selectors: CloudtrailAdvancedEventSelector[] = [
+    {
+      name: managementSelectorName(management),
+      fieldSelector: [
+        { field: "eventCategory", equalTo: ["Management"] },
+        ...readOnlySelector(management.readWrite),
+        ...(management.excludeSources.length > 0
+          ? [{ field: "eventSource", notEquals: [...management.excludeSources] }]
+          : []),
+      ],
+    },
+  ];
+  for (const readWrite of ["All", "ReadOnly", "WriteOnly"] as const) {
+    const buckets = s3DataEvents.filter((d) => d.readWrite === readWrite).map((d) => d.bucket);
+    if (buckets.length === 0) continue;
+    selectors.push({
+      name: `S3 object-level events (${readWrite}) for listed buckets`,
+      fieldSelector: [
+        { field: "eventCategory", equalTo: ["Data"] },
+        { field: "resources.type", equalTo: ["AWS::S3::Object"] },
+        ...readOnlySelector(readWrite),
+        { field: "resources.ARN", startsWith: buckets.map(s3ObjectArnPrefix) },
+      ],
+    });
+  }
+  return selectors;
+}
+
+function readOnlySelector(readWrite: ReadWrite) {
+  if (readWrite === "All") return [];
+  return [{ field: "readOnly", equalTo: [readWrite === "ReadOnly" ? "true" : "false"] }];
+}
+
+function managementSelectorName(m: ManagementEventSelection): string {
+  const rw = { All: "read and write", ReadOnly: "read-only", WriteOnly: "write-only" }[m.readWrite];
+  const excluded = m.excludeSources.length > 0 ? `, excluding ${m.excludeSources.join(", ")}` : "";
+  return `Management events (${rw}${excluded})`;
+}
+
+/** `my-bucket` or `arn:aws:s3:::my-bucket[/prefix]` -> the object ARN prefix CloudTrail matches. */
+export function s3ObjectArnPrefix(bucketOrArn: string): string {
+  const arn = bucketOrArn.startsWith("arn:") ? bucketOrArn : `arn:aws:s3:::${bucketOrArn}`;
+  return arn.includes("/") ? arn : `${arn}/`;
+}

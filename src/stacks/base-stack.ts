@@ -1,0 +1,37 @@
+import { Construct } from "constructs";
+import { S3Backend, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { TrailwatchConfig } from "../config/schema";
+import type { Names } from "../names";
+
+export interface BaseStackProps {
+  readonly config: TrailwatchConfig;
+  readonly names: Names;
+  readonly region: string;
+}
+
+/** A stack for one region: its AWS provider (pinned to the account) and its own S3 state. */
+export class BaseStack extends TerraformStack {
+  readonly provider: AwsProvider;
+
+  constructor(scope: Construct, props: BaseStackProps) {
+    const stackName = props.names.stackName(props.region);
+    super(scope, stackName);
+    const c = props.config;
+    this.provider = new AwsProvider(this, "aws", {
+      region: props.region,
+      // Refuse to plan against any other account: a wrong profile must not create a trail elsewhere.
+      allowedAccountIds: [c.accountId],
+      defaultTags: [{ tags: { ...c.tags, "trailwatch:stack": stackName } }],
+    });
+    new S3Backend(this, {
+      bucket: c.state.bucket,
+      key: `${c.state.keyPrefix}/${stackName}.tfstate`,
+      // The state bucket's region, which is not necessarily this stack's.
+      region: c.state.region,
+      encrypt: true,
+    });
+    // cdktf 0.21's S3Backend has no use_lockfile field (native S3 locking, Terraform >= 1.10).
+    this.addOverride("terraform.backend.s3.use_lockfile", true);
+  }
+}

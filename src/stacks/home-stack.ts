@@ -1,0 +1,71 @@
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import type { TrailwatchConfig } from "../config/schema";
+import type { Names } from "../names";
+import { AlertTopic } from "../constructs/alert-topic";
+import { LogArchive } from "../constructs/log-archive";
+import { Trail } from "../constructs/trail";
+import { TrailKey } from "../constructs/trail-key";
+import { TrailLogs } from "../constructs/trail-logs";
+import { managementEventSelection } from "../trail-profile";
+import { BaseStack } from "./base-stack";
+
+export interface HomeStackProps {
+  readonly config: TrailwatchConfig;
+  readonly names: Names;
+}
+
+/** The home region: key, log archive, multi-region trail, log group and the alert topic. */
+export class HomeStack extends BaseStack {
+  readonly key: TrailKey;
+  readonly archive: LogArchive;
+  readonly logs: TrailLogs;
+  readonly trail: Trail;
+  readonly alerts: AlertTopic;
+
+  constructor(scope: Construct, props: HomeStackProps) {
+    const { config: c, names: n } = props;
+    super(scope, { config: c, names: n, region: c.homeRegion });
+    this.key = new TrailKey(this, "trail-key", { names: n });
+    const kmsKeyArn = this.key.key.arn;
+    this.archive = new LogArchive(this, "log-archive", {
+      names: n,
+      kmsKeyArn,
+      retention: {
+        expireDays: c.archive.retentionDays,
+        transitions: c.archive.transitions,
+        noncurrentDays: c.archive.noncurrentVersionDays,
+      },
+      objectLock: c.archive.objectLock,
+      accessLogs: c.archive.accessLogs.enabled
+        ? { retentionDays: c.archive.accessLogs.retentionDays }
+        : undefined,
+    });
+    this.logs = new TrailLogs(this, "trail-logs", {
+      names: n,
+      kmsKeyArn,
+      retentionDays: c.logGroup.retentionDays,
+    });
+    this.trail = new Trail(this, "trail", {
+      names: n,
+      kmsKeyArn,
+      logGroupArn: this.logs.logGroup.arn,
+      cloudWatchLogsRoleArn: this.logs.role.arn,
+      managementEvents: managementEventSelection(c),
+      s3DataEvents: c.trail.s3DataEvents,
+      insights: c.trail.insights,
+      // CloudTrail checks the bucket policy when the trail is created.
+      dependsOn: [this.archive.archive.policy],
+    });
+    this.alerts = new AlertTopic(this, "alerts", {
+      names: n,
+      kmsKeyArn,
+      emails: c.alerts.emails,
+    });
+    new TerraformOutput(this, "trail_arn", { value: this.trail.trail.arn });
+    new TerraformOutput(this, "archive_bucket", { value: this.archive.archive.bucket.bucket });
+    new TerraformOutput(this, "log_group_name", { value: this.logs.logGroup.name });
+    new TerraformOutput(this, "alert_topic_arn", { value: this.alerts.topic.arn });
+    new TerraformOutput(this, "kms_key_arn", { value: kmsKeyArn });
+  }
+}

@@ -42,8 +42,8 @@ const bucketName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: `not a valid S3 bucket name: ${problem}` });
 });
 
-const region = z.string().refine((r) => AWS_REGIONS.includes(r), {
-  message: `not an AWS region code; allowed: ${regionList}`,
+const region = z.enum(AWS_REGIONS as [string, ...string[]], {
+  error: `not an AWS region code; allowed: ${regionList}`,
 });
 
 // Deliberately simple: a local part, "@", and a dotted domain. SNS rejects anything else later.
@@ -51,11 +51,9 @@ const email = z.string().regex(/^[^\s@"<>,;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[
   message: "not an e-mail address (expected name@example.com)",
 });
 
-const logRetention = z
-  .number()
-  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-    message: `not a CloudWatch Logs retention value; allowed: ${LOG_RETENTION_DAYS.join(", ")}`,
-  });
+const logRetention = z.literal(LOG_RETENTION_DAYS, {
+  error: `not a CloudWatch Logs retention value; allowed: ${LOG_RETENTION_DAYS.join(", ")}`,
+});
 
 const positiveDays = z.number().int({ message: "must be a whole number of days" }).min(1, {
   message: "must be at least 1 day",

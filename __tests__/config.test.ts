@@ -18,7 +18,6 @@ function problems(raw: unknown): string[] {
 
 /** The example with `mutate` applied to a deep copy. */
 function variant(mutate: (c: any) => void): unknown {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const c = exampleConfigInput();
   mutate(c);
   return c;

@@ -28,14 +28,13 @@ export function synthJson(stack: Parameters<typeof Testing.synth>[0]): Terraform
 }
 
 export interface TerraformJson {
-  terraform: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  provider: Record<string, any[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  resource: Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  terraform: Record<string, any>;
+  provider: Record<string, any[]>;
+  resource: Record<string, Record<string, any>>;
   output?: Record<string, { value: unknown }>;
 }
 
 /** All resources of one Terraform type in a synthesized stack. */
 export function resourcesOf(json: TerraformJson, type: string): Record<string, any>[] {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   return Object.values(json.resource[type] ?? {});
 }

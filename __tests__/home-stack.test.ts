@@ -29,7 +29,6 @@ const synth = Testing.synth(home);
 const json = synthJson(home);
 
 function statements(policyJson: string): any[] {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   return JSON.parse(policyJson).Statement;
 }
 function bucketNamed(name: string) {

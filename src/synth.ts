@@ -7,11 +7,15 @@ import { buildApp } from "./app";
  * Synthesizes into a fresh directory beside `outdir` and swaps it in only when every stack has
  * rendered, so a failure never leaves a half-written cdktf.out behind.
  */
-export function synthesize(config: TrailwatchConfig, outdir: string): string[] {
+export function synthesize(
+  config: TrailwatchConfig,
+  outdir: string,
+  build: typeof buildApp = buildApp,
+): string[] {
   const parent = path.dirname(path.resolve(outdir));
   const staging = mkdtempSync(path.join(parent, `.${path.basename(outdir)}.staging-`));
   try {
-    const { app } = buildApp(config, staging);
+    const { app } = build(config, staging);
     app.synth();
     const stacks = app.node.children.map((c) => c.node.id);
     if (existsSync(outdir)) rmSync(outdir, { recursive: true, force: true });

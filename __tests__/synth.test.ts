@@ -1,0 +1,94 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { TerraformStack } from "cdktf";
+import { buildApp } from "../src/app";
+import { synthesize } from "../src/synth";
+import { config, exampleConfigInput, ROOT } from "./helpers";
+
+const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+
+function tempDir(): string {
+  return mkdtempSync(path.join(tmpdir(), "trailwatch-synth-"));
+}
+
+describe("synthesis", () => {
+  test("writes cdktf.out/stacks/<stack>/cdk.tf.json for every stack and a manifest", () => {
+    const out = path.join(tempDir(), "cdktf.out");
+    const stacks = synthesize(config(), out);
+    expect(stacks).toContain("trailwatch-ap-northeast-1");
+    const manifest = JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks)).toEqual(stacks);
+    for (const s of stacks) {
+      const tf = JSON.parse(readFileSync(path.join(out, "stacks", s, "cdk.tf.json"), "utf8"));
+      expect(tf.terraform.backend.s3.key).toBe(`trailwatch/${s}.tfstate`);
+    }
+  });
+
+  test("a failure while rendering leaves the previous output untouched and no staging directory", () => {
+    const dir = tempDir();
+    const out = path.join(dir, "cdktf.out");
+    mkdirSync(out);
+    writeFileSync(path.join(out, "previous.txt"), "kept");
+    const failing: typeof buildApp = (c, outdir) => {
+      const built = buildApp(c, outdir);
+      const broken = new TerraformStack(built.app, "broken");
+      broken.toTerraform = () => {
+        throw new Error("render failed");
+      };
+      return built;
+    };
+    expect(() => synthesize(config(), out, failing)).toThrow("render failed");
+    expect(readdirSync(out)).toEqual(["previous.txt"]);
+    expect(readdirSync(dir)).toEqual(["cdktf.out"]);
+  });
+
+  test("main.ts: an invalid configuration exits 1, lists every problem, and writes nothing", () => {
+    const dir = tempDir();
+    const c = exampleConfigInput() as any;
+    c.homeRegion = "ap-northeast-9";
+    c.alerts.emails = ["not-an-address"];
+    writeFileSync(path.join(dir, "bad.json"), JSON.stringify(c));
+    const r = spawnSync(process.execPath, [TSX, path.join(ROOT, "main.ts")], {
+      cwd: dir,
+      env: { ...process.env, TRAILWATCH_CONFIG: "bad.json", CDKTF_OUTDIR: "" },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("bad.json: 2 problems in the configuration:");
+    expect(r.stderr).toContain("homeRegion: not an AWS region code; allowed: us-east-1");
+    expect(r.stderr).toContain("alerts.emails[0]: not an e-mail address");
+    expect(r.stderr).toContain("Nothing was written.");
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user error
+    expect(readdirSync(dir)).toEqual(["bad.json"]);
+    expect(existsSync(path.join(dir, "cdktf.out"))).toBe(false);
+  });
+
+  test("main.ts renders the committed example with no AWS credentials", () => {
+    const dir = tempDir();
+    const out = execFileSync(process.execPath, [TSX, path.join(ROOT, "main.ts")], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        TRAILWATCH_CONFIG: path.join(ROOT, "trailwatch.config.json"),
+        AWS_CONFIG_FILE: "/nonexistent",
+        AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
+      },
+      encoding: "utf8",
+    });
+    expect(out).toMatch(
+      /rendered \d+ stack\(s\) into cdktf\.out\/stacks: trailwatch-ap-northeast-1/,
+    );
+    expect(
+      existsSync(path.join(dir, "cdktf.out", "stacks", "trailwatch-ap-northeast-1", "cdk.tf.json")),
+    ).toBe(true);
+  });
+});

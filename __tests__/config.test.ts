@@ -203,6 +203,19 @@ describe("configuration", () => {
     ]);
   });
 
+  test("the default archive bucket name is refused as a data-event bucket too", () => {
+    const p = problems(
+      variant((c) => {
+        c.trail.s3DataEvents = [
+          { bucket: "trailwatch-cloudtrail-111122223333-ap-northeast-1", readWrite: "WriteOnly" },
+        ];
+      }),
+    );
+    expect(p).toEqual([
+      'trail.s3DataEvents[0].bucket: must not be the log archive bucket: the trail would log its own writes in a loop (got "trailwatch-cloudtrail-111122223333-ap-northeast-1")',
+    ]);
+  });
+
   test("unknown fields, missing fields and the profile are reported", () => {
     const p = problems(
       variant((c) => {

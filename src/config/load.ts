@@ -97,6 +97,13 @@ function derivedNameProblems(c: TrailwatchConfig): string[] {
         `${field}: the default name "${name}" (from name, accountId and homeRegion) ${problem}; set ${field} explicitly`,
       );
   }
+  const archive = c.archive.bucketName ?? defaultArchiveBucketName(c);
+  c.trail.s3DataEvents.forEach((d, i) => {
+    if (d.bucket.replace(/^arn:aws:s3:::/, "").split("/")[0] === archive)
+      problems.push(
+        `trail.s3DataEvents[${i}].bucket: must not be the log archive bucket: the trail would log its own writes in a loop (got ${JSON.stringify(d.bucket)})`,
+      );
+  });
   return problems;
 }
 

@@ -257,17 +257,6 @@ export const configSchema = z
           message: "must be at least 90; set allowShortRetention: true to allow less",
         });
     }
-    const trailBucket = c.archive.bucketName;
-    c.trail.s3DataEvents.forEach((d, i) => {
-      const name = d.bucket.replace(/^arn:aws:s3:::/, "").split("/")[0];
-      if (trailBucket && name === trailBucket)
-        ctx.addIssue({
-          code: "custom",
-          path: ["trail", "s3DataEvents", i, "bucket"],
-          message:
-            "must not be the log archive bucket: the trail would log its own writes in a loop",
-        });
-    });
   });
 
 export type TrailwatchConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,2 @@
+// Brings cdktf's jest matcher declarations (toHaveResourceWithProperties, ...) into the type check.
+import "cdktf/lib/testing/adapters/jest";

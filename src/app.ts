@@ -1,17 +1,56 @@
 import { App } from "cdktf";
 import type { TrailwatchConfig } from "./config/schema";
-import { resolveNames } from "./names";
+import { resolveNames, type Names } from "./names";
 import { HomeStack } from "./stacks/home-stack";
+import { RegionalStack } from "./stacks/regional-stack";
+import { ruleDetectionsFor, selectDetections, stackRegions } from "./detections/select";
+import type { WatchedResources } from "./detections/types";
 
 export interface TrailwatchApp {
   readonly app: App;
   readonly home: HomeStack;
+  readonly regional: readonly RegionalStack[];
+}
+
+export function watchedResources(
+  n: Names,
+  key: { arn: string; id: string } = { arn: "", id: "" },
+): WatchedResources {
+  return {
+    trailName: n.trailName,
+    trailArn: n.trailArn,
+    logGroupName: n.logGroupName,
+    alertTopicArn: n.alertTopicArn,
+    archiveBucket: n.archiveBucket,
+    resourcePrefix: n.resourcePrefix,
+    trailKeyArn: key.arn,
+    trailKeyId: key.id,
+    trailKeyAlias: n.keyAlias,
+  };
 }
 
 /** Builds every stack for a validated configuration. Nothing is written until `app.synth()`. */
 export function buildApp(config: TrailwatchConfig, outdir: string): TrailwatchApp {
   const app = new App({ outdir, skipValidation: false });
   const names = resolveNames(config);
-  const home = new HomeStack(app, { config, names });
-  return { app, home };
+  const home = new HomeStack(app, {
+    config,
+    names,
+    detections: (key) =>
+      selectDetections(config, watchedResources(names, { arn: key.key.arn, id: key.key.keyId })),
+  });
+  // Outside home only region-independent names matter (home-scoped detections stay home).
+  const detections = selectDetections(config, watchedResources(names));
+  const regional = stackRegions(config, detections)
+    .filter((r) => r !== config.homeRegion)
+    .map(
+      (region) =>
+        new RegionalStack(app, {
+          config,
+          names,
+          region,
+          detections: ruleDetectionsFor(detections, region, config.homeRegion),
+        }),
+    );
+  return { app, home, regional };
 }

@@ -21,6 +21,8 @@ export interface Names {
   readonly alertTopicArn: string;
   readonly keyAlias: string;
   readonly metricNamespace: string;
+  /** Prefix of alarm, rule and role names. */
+  readonly resourcePrefix: string;
   /** The home region's default event bus, which regional stacks forward matched events to. */
   readonly homeEventBusArn: string;
   stackName(region: string): string;
@@ -49,6 +51,7 @@ export function resolveNames(c: TrailwatchConfig): Names {
     alertTopicArn: `arn:aws:sns:${home}:${account}:${alertTopicName}`,
     keyAlias: `alias/${c.name}-cloudtrail`,
     metricNamespace: "trailwatch",
+    resourcePrefix: `${c.name}-`,
     homeEventBusArn: `arn:aws:events:${home}:${account}:event-bus/default`,
     stackName: (region) => `${c.name}-${region}`,
   };

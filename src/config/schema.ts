@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AWS_REGIONS } from "./regions";
+import { DETECTION_IDS } from "../detections/catalog";
 
 /** Values CloudWatch Logs accepts for `retention_in_days` (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [
@@ -79,6 +80,10 @@ const tags = z
   .refine((t) => Object.keys(t).every((k) => !k.toLowerCase().startsWith("aws:")), {
     message: 'tag keys must not start with "aws:" (reserved by AWS)',
   });
+
+const detectionId = z.enum(DETECTION_IDS as [string, ...string[]], {
+  error: `not a detection id; allowed: ${DETECTION_IDS.join(", ")}`,
+});
 
 const transition = z.strictObject({
   days: z.number().int().min(0),
@@ -180,6 +185,45 @@ export const configSchema = z
         noncurrentVersionDays: 30,
         accessLogs: { enabled: true, retentionDays: 365 },
       }),
+    detections: z
+      .strictObject({
+        /** Turn whole packs on or off. */
+        packs: z
+          .strictObject({
+            cis: z.boolean().default(true),
+            seed: z.boolean().default(true),
+            watcher: z.boolean().default(true),
+          })
+          .default({ cis: true, seed: true, watcher: true }),
+        /** Detection ids to turn on (also those off by default or in a disabled pack). */
+        enable: z.array(detectionId).default([]),
+        /** Detection ids to turn off. */
+        disable: z.array(detectionId).default([]),
+        /** Alarm tuning per detection id (the metric filter pattern stays as the standard wrote it). */
+        alarms: z
+          .record(
+            detectionId,
+            z.strictObject({
+              periodSeconds: z
+                .number()
+                .int()
+                .refine((p) => p === 10 || p === 30 || (p >= 60 && p <= 86400 && p % 60 === 0), {
+                  message:
+                    "must be 10, 30 or a multiple of 60 up to 86400 (CloudWatch alarm periods)",
+                })
+                .optional(),
+              threshold: z.number().int().min(1, { message: "must be at least 1" }).optional(),
+              evaluationPeriods: z.number().int().min(1).max(100).optional(),
+            }),
+          )
+          .default({}),
+      })
+      .default({
+        packs: { cis: true, seed: true, watcher: true },
+        enable: [],
+        disable: [],
+        alarms: {},
+      }),
     /** Permit retention below CIS/PCI's one year (archive) and 90 days (log group). */
     allowShortRetention: z.boolean().default(false),
   })
@@ -193,6 +237,14 @@ export const configSchema = z
     c.regions.forEach((r, i) => {
       if (c.regions.indexOf(r) !== i)
         ctx.addIssue({ code: "custom", path: ["regions", i], message: "is listed twice" });
+    });
+    c.detections.enable.forEach((id, i) => {
+      if (c.detections.disable.includes(id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["detections", "enable", i],
+          message: "is also listed in detections.disable",
+        });
     });
     const { transitions, retentionDays, objectLock } = c.archive;
     let previous: { days: number; storageClass: string } | undefined;

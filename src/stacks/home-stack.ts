@@ -9,10 +9,16 @@ import { TrailKey } from "../constructs/trail-key";
 import { TrailLogs } from "../constructs/trail-logs";
 import { managementEventSelection } from "../trail-profile";
 import { BaseStack } from "./base-stack";
+import { DetectionAlarms } from "../constructs/detection-alarms";
+import { DetectionRules } from "../constructs/detection-rules";
+import type { Detection } from "../detections/types";
+import { alarmDetections, ruleDetectionsFor } from "../detections/select";
 
 export interface HomeStackProps {
   readonly config: TrailwatchConfig;
   readonly names: Names;
+  /** Enabled detections (watched-resource names resolved against this stack's key). */
+  readonly detections: (key: TrailKey) => readonly Detection[];
 }
 
 /** The home region: key, log archive, multi-region trail, log group and the alert topic. */
@@ -22,6 +28,8 @@ export class HomeStack extends BaseStack {
   readonly logs: TrailLogs;
   readonly trail: Trail;
   readonly alerts: AlertTopic;
+  readonly alarms: DetectionAlarms;
+  readonly rules: DetectionRules;
 
   constructor(scope: Construct, props: HomeStackProps) {
     const { config: c, names: n } = props;
@@ -61,6 +69,20 @@ export class HomeStack extends BaseStack {
       names: n,
       kmsKeyArn,
       emails: c.alerts.emails,
+    });
+    const detections = props.detections(this.key);
+    this.alarms = new DetectionAlarms(this, "alarms", {
+      detections: alarmDetections(detections),
+      logGroupName: this.logs.logGroup.name,
+      alertTopicArn: this.alerts.topic.arn,
+      resourcePrefix: n.resourcePrefix,
+      namespace: n.metricNamespace,
+      tuning: c.detections.alarms,
+    });
+    this.rules = new DetectionRules(this, "detections", {
+      detections: ruleDetectionsFor(detections, c.homeRegion, c.homeRegion),
+      resourcePrefix: n.resourcePrefix,
+      target: { kind: "topic", topicArn: this.alerts.topic.arn },
     });
     new TerraformOutput(this, "trail_arn", { value: this.trail.trail.arn });
     new TerraformOutput(this, "archive_bucket", { value: this.archive.archive.bucket.bucket });

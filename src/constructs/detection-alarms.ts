@@ -1,0 +1,75 @@
+import { Construct } from "constructs";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import type { Detection } from "../detections/types";
+import { filterPatternOf } from "../detections/render";
+
+export interface AlarmTuning {
+  /** Seconds per evaluation period. @default 60 */
+  readonly periodSeconds?: number;
+  /** Events per period that trigger the alarm. @default 1 */
+  readonly threshold?: number;
+  /** Periods evaluated (all must breach). @default 1 */
+  readonly evaluationPeriods?: number;
+}
+
+export interface DetectionAlarmsProps {
+  readonly detections: readonly Detection[];
+  readonly logGroupName: string;
+  readonly alertTopicArn: string;
+  /** Prefix of alarm names. */
+  readonly resourcePrefix: string;
+  /** CloudWatch metric namespace. @default "trailwatch" */
+  readonly namespace?: string;
+  /** Per-detection tuning by id. @default none */
+  readonly tuning?: Readonly<Record<string, AlarmTuning>>;
+}
+
+/** One metric filter on the trail's log group and one alarm per detection delivered as an alarm. */
+export class DetectionAlarms extends Construct {
+  readonly alarms: CloudwatchMetricAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: DetectionAlarmsProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? "trailwatch";
+    for (const d of props.detections) {
+      const filter = new CloudwatchLogMetricFilter(this, `${d.id}-filter`, {
+        name: d.id,
+        logGroupName: props.logGroupName,
+        pattern: filterPatternOf(d),
+        // Value 1 per matching event and no default value: no data points when nothing matches.
+        metricTransformation: { name: d.id, namespace, value: "1" },
+      });
+      const t = props.tuning?.[d.id] ?? {};
+      const evaluationPeriods = t.evaluationPeriods ?? 1;
+      this.alarms.push(
+        new CloudwatchMetricAlarm(this, `${d.id}-alarm`, {
+          alarmName: `${props.resourcePrefix}${d.id}`,
+          alarmDescription: alarmDescription(d),
+          namespace,
+          metricName: d.id,
+          // Sum, not Average: with Average a threshold above 1 never fires.
+          statistic: "Sum",
+          period: t.periodSeconds ?? 60,
+          threshold: t.threshold ?? 1,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          evaluationPeriods,
+          datapointsToAlarm: evaluationPeriods,
+          treatMissingData: "notBreaching",
+          alarmActions: [props.alertTopicArn],
+          dependsOn: [filter],
+        }),
+      );
+    }
+  }
+}
+
+/** What happened, why it matters and where to look; CloudWatch allows 1024 characters. */
+export function alarmDescription(d: Detection): string {
+  const refs = [d.references.securityHub, ...(d.references.cis ?? [])].filter(Boolean).join(", ");
+  const text =
+    `[${d.severity.toUpperCase()}] ${d.title} (trailwatch detection ${d.id}${refs ? `; ${refs}` : ""}). ` +
+    `${d.rationale} Investigate: ${d.investigate} Matching events are in the trail's CloudWatch Logs ` +
+    `log group: run the metric filter pattern in Logs Insights or query the archive with Athena.`;
+  return text.length <= 1024 ? text : `${text.slice(0, 1021)}...`;
+}

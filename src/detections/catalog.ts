@@ -1,0 +1,39 @@
+import { CIS_DETECTIONS } from "./cis";
+import { SEED_DETECTIONS } from "./seed";
+import type { Detection, Pack, WatchedResources } from "./types";
+import { watcherDetections } from "./watcher";
+
+export const PACKS: readonly Pack[] = ["cis", "seed", "watcher"];
+
+/** Every detection trailwatch knows, in catalog order. */
+export function catalog(watched: WatchedResources): Detection[] {
+  return [...CIS_DETECTIONS, ...SEED_DETECTIONS, ...watcherDetections(watched)];
+}
+
+/** Ids of every detection (they do not depend on resource names). */
+export const DETECTION_IDS: readonly string[] = catalog({
+  trailName: "",
+  trailArn: "",
+  logGroupName: "",
+  alertTopicArn: "",
+  archiveBucket: "",
+  resourcePrefix: "",
+  trailKeyArn: "",
+  trailKeyId: "",
+  trailKeyAlias: "",
+}).map((d) => d.id);
+
+export interface DetectionSelection {
+  readonly packs: Readonly<Record<Pack, boolean>>;
+  readonly enable: readonly string[];
+  readonly disable: readonly string[];
+}
+
+/** The detections a configuration turns on: pack switches, then explicit enable/disable by id. */
+export function enabledDetections(all: readonly Detection[], s: DetectionSelection): Detection[] {
+  return all.filter((d) => {
+    if (s.disable.includes(d.id)) return false;
+    if (s.enable.includes(d.id)) return true;
+    return s.packs[d.pack] && d.enabledByDefault;
+  });
+}

@@ -1,0 +1,38 @@
+import { RESOURCE_FIELDS } from "./render";
+import type { Detection } from "./types";
+
+/**
+ * EventBridge input transformer that turns a CloudTrail event into one readable sentence:
+ * "[HIGH] IAM access key created: arn:aws:iam::...:user/alice (IAMUser) called
+ * iam.amazonaws.com CreateAccessKey on bob in us-east-1, account 111122223333, from 203.0.113.5
+ * (aws-cli/2.15) at 2026-11-26T10:00:00Z. Error: . Event id: ...".
+ * Missing fields render empty, so one template serves every detection.
+ */
+export function notificationTransformer(d: Detection): {
+  inputPaths: Record<string, string>;
+  inputTemplate: string;
+} {
+  const inputPaths: Record<string, string> = {
+    principal: "$.detail.userIdentity.arn",
+    principalType: "$.detail.userIdentity.type",
+    eventSource: "$.detail.eventSource",
+    eventName: "$.detail.eventName",
+    region: "$.region",
+    account: "$.account",
+    sourceIp: "$.detail.sourceIPAddress",
+    userAgent: "$.detail.userAgent",
+    time: "$.time",
+    errorCode: "$.detail.errorCode",
+    eventId: "$.detail.eventID",
+  };
+  for (const f of RESOURCE_FIELDS) inputPaths[`r_${f}`] = `$.detail.requestParameters.${f}`;
+  const resource = RESOURCE_FIELDS.map((f) => `<r_${f}>`).join(" ");
+  // EventBridge reads <...> as a placeholder: the constant text must not contain angle brackets.
+  const text = (s: string) => s.replace(/[<>]/g, "");
+  const sentence =
+    `[${d.severity.toUpperCase()}] ${text(d.title)}: <principal> (<principalType>) called ` +
+    `<eventSource> <eventName> on ${resource} in <region>, account <account>, from <sourceIp> ` +
+    `(<userAgent>) at <time>. Error: <errorCode>. Event id: <eventId>. Detection ${d.id}. ` +
+    `Investigate: ${text(d.investigate)}`;
+  return { inputPaths, inputTemplate: JSON.stringify(sentence) };
+}

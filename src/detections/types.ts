@@ -1,0 +1,74 @@
+import type { Condition } from "./condition";
+
+export type Severity = "critical" | "high" | "medium" | "low";
+
+/** How a detection notifies: a CloudWatch alarm on a metric filter, an EventBridge rule, or both. */
+export type Delivery = "alarm" | "event" | "both";
+
+/**
+ * Where the detection's CloudTrail events reach EventBridge:
+ * - `global`: IAM, STS, Organizations and console sign-in report to us-east-1 only;
+ * - `regional`: the region where the API call was made, so a rule in every monitored region;
+ * - `home`: calls on trailwatch's own home-region resources.
+ */
+export type Scope = "global" | "regional" | "home";
+
+export type Pack = "cis" | "seed" | "watcher";
+
+/** CloudTrail `eventType` values a detection applies to; each has its EventBridge detail-type. */
+export type RecordType = "AwsApiCall" | "AwsConsoleSignIn" | "AwsConsoleAction" | "AwsServiceEvent";
+
+export const DETAIL_TYPES: Record<RecordType, string> = {
+  AwsApiCall: "AWS API Call via CloudTrail",
+  AwsConsoleSignIn: "AWS Console Sign In via CloudTrail",
+  AwsConsoleAction: "AWS Console Action via CloudTrail",
+  AwsServiceEvent: "AWS Service Event via CloudTrail",
+};
+
+export interface Detection {
+  /** Stable kebab-case id: used in config, resource names and docs. */
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly pack: Pack;
+  /** Why it matters. */
+  readonly rationale: string;
+  /** Where to look first when it fires (goes into the alarm description). */
+  readonly investigate: string;
+  readonly references: {
+    /** CIS AWS Foundations Benchmark recommendation ids, e.g. "CIS 1.4 4.3". */
+    readonly cis?: readonly string[];
+    /** AWS Security Hub control id, e.g. "CloudWatch.1". */
+    readonly securityHub?: string;
+    readonly other?: readonly string[];
+  };
+  /** The CloudTrail condition, rendered to every pattern language. */
+  readonly condition: Condition;
+  /**
+   * Metric filter pattern text fixed by a standard (Security Hub checks it byte for byte). When
+   * set, it is rendered verbatim, and a test proves it parses to the same expression as `condition`.
+   */
+  readonly verbatimFilterPattern?: string;
+  /** Record types it applies to (the EventBridge detail-types). @default ["AwsApiCall"] */
+  readonly recordTypes?: readonly RecordType[];
+  /** Matches read-only calls, which EventBridge delivers only to rules that ask for all management events. */
+  readonly matchesReadOnly?: boolean;
+  readonly delivery: Delivery;
+  readonly scope: Scope;
+  readonly enabledByDefault: boolean;
+}
+
+/** Names of trailwatch's own resources, for the watching-the-watcher detections. */
+export interface WatchedResources {
+  readonly trailName: string;
+  readonly trailArn: string;
+  readonly logGroupName: string;
+  readonly alertTopicArn: string;
+  readonly archiveBucket: string;
+  /** Prefix of every alarm and EventBridge rule trailwatch creates, e.g. "trailwatch-". */
+  readonly resourcePrefix: string;
+  /** The trail key's ARN and id (Terraform references in a stack, literals in tests) and alias. */
+  readonly trailKeyArn: string;
+  readonly trailKeyId: string;
+  readonly trailKeyAlias: string;
+}

@@ -594,10 +594,19 @@ function keyCases(p: DeployedPolicies): Case[] {
       // that statement alone is a grant, so no IAM policy is needed, contrary to its comment in
       // trail-key.ts ("Readers still need kms:Decrypt in their own IAM policy"). Reading a log
       // file still needs s3:GetObject from IAM, which the bucket policy never grants.
-      name: "an account principal WITHOUT an identity policy also decrypts trail log files",
+      // The key delegates to IAM: without an identity policy nobody in the account decrypts.
+      name: "an account principal without an identity policy may not decrypt trail log files",
       principal: OUR_READER,
       action: "kms:Decrypt",
       context: { ...trailContext(n.trailArn), "kms:CallerAccount": ACCOUNT },
+      expected: IMPLICIT,
+    }),
+    on({
+      name: "an account principal with kms:Decrypt in its identity policy decrypts trail log files",
+      principal: OUR_READER,
+      action: "kms:Decrypt",
+      context: { ...trailContext(n.trailArn), "kms:CallerAccount": ACCOUNT },
+      identityPolicies: [identityAllowing("kms:Decrypt")],
       expected: ALLOWED,
     }),
     on({
@@ -663,7 +672,11 @@ function keyCases(p: DeployedPolicies): Case[] {
       name: "CloudWatch alarms of this account may generate data keys for the encrypted topic",
       principal: CLOUDWATCH,
       action: "kms:GenerateDataKey",
-      context: { "aws:SourceArn": OUR_ALARM, "aws:SourceAccount": ACCOUNT },
+      context: {
+        "aws:SourceArn": OUR_ALARM,
+        "aws:SourceAccount": ACCOUNT,
+        "kms:EncryptionContext:aws:sns:topicArn": n.alertTopicArn,
+      },
       expected: ALLOWED,
     }),
     on({
@@ -674,19 +687,21 @@ function keyCases(p: DeployedPolicies): Case[] {
       expected: IMPLICIT,
     }),
     on({
-      name: "EventBridge may generate data keys for the encrypted topic",
+      name: "EventBridge may generate data keys for the encrypted alert topic",
       principal: EVENTS,
       action: "kms:GenerateDataKey",
+      context: { "kms:EncryptionContext:aws:sns:topicArn": n.alertTopicArn },
       expected: ALLOWED,
     }),
     on({
-      // Deliberately unconditioned in the key policy (its comment: EventBridge's KMS requests
-      // carry no source keys); this documents what that costs: any source is accepted.
-      name: "EventBridge acting for another account's rule may ALSO use the key (no condition)",
+      // EventBridge's KMS requests carry no source keys; SNS's encryption context pins the topic.
+      name: "EventBridge may not use the key for another topic",
       principal: EVENTS,
       action: "kms:GenerateDataKey",
-      context: { "aws:SourceArn": THEIR_RULE, "aws:SourceAccount": OTHER_ACCOUNT },
-      expected: ALLOWED,
+      context: {
+        "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:ap-northeast-1:${OTHER_ACCOUNT}:their-topic`,
+      },
+      expected: IMPLICIT,
     }),
     on({
       name: "EventBridge may not schedule key deletion",
@@ -1114,6 +1129,7 @@ describe("simulate helper", () => {
     resource: KEY,
     resourceAccount: ACCOUNT,
     resourcePolicy: synthesized.key,
+    identityPolicies: [identityAllowing("kms:Decrypt")],
   };
 
   test("a context key the action does not carry is an error, not a dropped condition", async () => {
@@ -1131,12 +1147,18 @@ describe("simulate helper", () => {
   });
 
   test("an encryption-context condition is evaluated (not dropped): the value decides", async () => {
-    const ctx = { "kms:CallerAccount": ACCOUNT };
-    expect(await decide({ ...base, context: { ...ctx, ...trailContext(n.trailArn) } })).toBe(
-      ALLOWED,
-    );
-    expect(await decide({ ...base, context: { ...ctx, ...trailContext(THEIR_TRAIL) } })).toBe(
-      IMPLICIT,
-    );
+    const cloudTrail: Question = {
+      ...base,
+      principal: CLOUDTRAIL,
+      action: "kms:GenerateDataKey",
+      identityPolicies: undefined,
+    };
+    const source = { "aws:SourceArn": n.trailArn };
+    expect(
+      await decide({ ...cloudTrail, context: { ...source, ...trailContext(n.trailArn) } }),
+    ).toBe(ALLOWED);
+    expect(
+      await decide({ ...cloudTrail, context: { ...source, ...trailContext(THEIR_TRAIL) } }),
+    ).toBe(IMPLICIT);
   });
 });

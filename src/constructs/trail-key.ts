@@ -67,10 +67,11 @@ export function trailKeyPolicy(n: Names): PolicyDocument {
       Condition: { StringEquals: { "aws:SourceArn": n.trailArn } },
     },
     {
-      // Readers still need kms:Decrypt in their own IAM policy; this only allows it for log files.
+      // Delegates to IAM (account root principal): readers still need kms:Decrypt in their own
+      // IAM policy, and then only for CloudTrail log files of this account's trails.
       Sid: "AccountDecryptLogFiles",
       Effect: "Allow",
-      Principal: { AWS: "*" },
+      Principal: { AWS: accountRoot },
       Action: ["kms:Decrypt", "kms:ReEncryptFrom"],
       Resource: "*",
       Condition: {
@@ -100,18 +101,23 @@ export function trailKeyPolicy(n: Names): PolicyDocument {
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Resource: "*",
       Condition: {
-        StringEquals: { "aws:SourceAccount": n.account },
+        StringEquals: {
+          "aws:SourceAccount": n.account,
+          "kms:EncryptionContext:aws:sns:topicArn": n.alertTopicArn,
+        },
         ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${n.homeRegion}:${n.account}:alarm:*` },
       },
     },
     {
-      // EventBridge's KMS requests carry no aws:SourceAccount/SourceArn (AWS SNS docs): a condition
-      // here would silently drop every notification. The topic policy carries the source conditions.
+      // EventBridge's KMS requests carry no aws:SourceAccount/SourceArn (AWS SNS docs): such a
+      // condition would silently drop every notification. SNS's encryption context names the topic,
+      // so the key serves only our alert topic; the topic policy carries the source conditions.
       Sid: "EventBridgePublishToEncryptedTopic",
       Effect: "Allow",
       Principal: { Service: "events.amazonaws.com" },
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Resource: "*",
+      Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": n.alertTopicArn } },
     },
   );
 }

@@ -27,7 +27,11 @@ export function watcherDetections(w: WatchedResources): Detection[] {
           "PutEventSelectors",
           "PutInsightSelectors",
         ),
-        eq("requestParameters.name", w.trailName, w.trailArn),
+        // StopLogging, DeleteTrail and UpdateTrail name the trail in `name`; the selector calls in `trailName`.
+        any(
+          eq("requestParameters.name", w.trailName, w.trailArn),
+          eq("requestParameters.trailName", w.trailName, w.trailArn),
+        ),
       ),
       scope: "home",
     },

@@ -278,3 +278,52 @@ describe("configuration", () => {
     expect(schema.additionalProperties).toBe(false);
   });
 });
+
+describe("configuration: detections", () => {
+  test("unknown detection ids are refused with the allowed ids", () => {
+    const p = problems(
+      variant((c) => (c.detections = { enable: ["root-login"], disable: ["cis-root-usage"] })),
+    );
+    expect(p).toEqual([
+      expect.stringMatching(
+        /^detections\.enable\[0\]: not a detection id; allowed: cis-root-usage, cis-unauthorized-api-calls, .* \(got "root-login"\)$/,
+      ),
+    ]);
+  });
+
+  test("a detection both enabled and disabled is refused", () => {
+    const p = problems(
+      variant((c) => (c.detections = { enable: ["cis-root-usage"], disable: ["cis-root-usage"] })),
+    );
+    expect(p).toEqual([
+      'detections.enable[0]: is also listed in detections.disable (got "cis-root-usage")',
+    ]);
+  });
+
+  test("alarm tuning: valid CloudWatch periods, threshold >= 1, alarm detections only", () => {
+    const p = problems(
+      variant(
+        (c) =>
+          (c.detections = {
+            alarms: {
+              "cis-unauthorized-api-calls": { periodSeconds: 90, threshold: 0 },
+              "iam-access-key-created": { threshold: 2 },
+            },
+          }),
+      ),
+    );
+    expect(p).toEqual([
+      "detections.alarms.cis-unauthorized-api-calls.periodSeconds: must be 10, 30 or a multiple of 60 up to 86400 (CloudWatch alarm periods) (got 90)",
+      "detections.alarms.cis-unauthorized-api-calls.threshold: must be at least 1 (got 0)",
+      expect.stringMatching(/^detections\.alarms\.iam-access-key-created: .* is delivered by EventBridge/),
+    ]);
+    const q = problems(
+      variant((c) => (c.detections = { alarms: { "iam-access-key-created": { threshold: 2 } } })),
+    );
+    expect(q).toEqual([
+      expect.stringMatching(
+        /^detections\.alarms\.iam-access-key-created: iam-access-key-created is delivered by EventBridge, not an alarm; alarms can be tuned for: cis-root-usage, .*s3-bucket-created, ec2-instances-launched, cloudtrail-describe-trails \(got \{"threshold":2\}\)$/,
+      ),
+    ]);
+  });
+});

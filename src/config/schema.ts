@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AWS_REGIONS } from "./regions";
-import { DETECTION_IDS } from "../detections/catalog";
+import { ALARM_DETECTION_IDS, DETECTION_IDS } from "../detections/catalog";
 
 /** Values CloudWatch Logs accepts for `retention_in_days` (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [
@@ -201,7 +201,7 @@ export const configSchema = z
         disable: z.array(detectionId).default([]),
         /** Alarm tuning per detection id (the metric filter pattern stays as the standard wrote it). */
         alarms: z
-          .record(
+          .partialRecord(
             detectionId,
             z.strictObject({
               periodSeconds: z
@@ -246,6 +246,13 @@ export const configSchema = z
           message: "is also listed in detections.disable",
         });
     });
+    for (const id of Object.keys(c.detections.alarms))
+      if (!ALARM_DETECTION_IDS.includes(id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["detections", "alarms", id],
+          message: `${id} is delivered by EventBridge, not an alarm; alarms can be tuned for: ${ALARM_DETECTION_IDS.join(", ")}`,
+        });
     const { transitions, retentionDays, objectLock } = c.archive;
     let previous: { days: number; storageClass: string } | undefined;
     transitions.forEach((t, i) => {

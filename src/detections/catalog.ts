@@ -10,8 +10,7 @@ export function catalog(watched: WatchedResources): Detection[] {
   return [...CIS_DETECTIONS, ...SEED_DETECTIONS, ...watcherDetections(watched)];
 }
 
-/** Ids of every detection (they do not depend on resource names). */
-export const DETECTION_IDS: readonly string[] = catalog({
+const NAMELESS = catalog({
   trailName: "",
   trailArn: "",
   logGroupName: "",
@@ -21,7 +20,15 @@ export const DETECTION_IDS: readonly string[] = catalog({
   trailKeyArn: "",
   trailKeyId: "",
   trailKeyAlias: "",
-}).map((d) => d.id);
+});
+
+/** Ids of every detection (they do not depend on resource names). */
+export const DETECTION_IDS: readonly string[] = NAMELESS.map((d) => d.id);
+
+/** Ids of the detections delivered as CloudWatch alarms (the ones whose alarms can be tuned). */
+export const ALARM_DETECTION_IDS: readonly string[] = NAMELESS.filter(
+  (d) => d.delivery === "alarm" || d.delivery === "both",
+).map((d) => d.id);
 
 export interface DetectionSelection {
   readonly packs: Readonly<Record<Pack, boolean>>;

@@ -1,4 +1,4 @@
-import { RESOURCE_FIELDS } from "./render";
+import { resourceFieldsOf } from "./render";
 import type { Detection } from "./types";
 
 /**
@@ -25,8 +25,10 @@ export function notificationTransformer(d: Detection): {
     errorCode: "$.detail.errorCode",
     eventId: "$.detail.eventID",
   };
-  for (const f of RESOURCE_FIELDS) inputPaths[`r_${f}`] = `$.detail.requestParameters.${f}`;
-  const resource = RESOURCE_FIELDS.map((f) => `<r_${f}>`).join(" ");
+  const fields = resourceFieldsOf(d);
+  for (const f of fields) inputPaths[`r_${f}`] = `$.detail.requestParameters.${f}`;
+  // Usually one or two fields are present per call; absent ones render empty.
+  const resource = fields.map((f) => `<r_${f}>`).join(" ") || "the account";
   // EventBridge reads <...> as a placeholder: the constant text must not contain angle brackets.
   const text = (s: string) => s.replace(/[<>]/g, "");
   const sentence =

@@ -1,5 +1,6 @@
 import { renderConditionToEventPattern } from "../patterns/event-pattern";
 import { renderConditionToFilterPattern } from "../patterns/filter-pattern";
+import type { Condition } from "./condition";
 import { DETAIL_TYPES, type Detection } from "./types";
 
 /** The CloudWatch Logs metric filter pattern: the standard's text where one is fixed, else rendered. */
@@ -25,23 +26,33 @@ export function deliversEvent(d: Detection): boolean {
   return d.delivery === "event" || d.delivery === "both";
 }
 
-/**
- * requestParameters fields that name the main resource of a call, in order of preference; the
- * notification shows each one present.
- */
-export const RESOURCE_FIELDS = [
-  "bucketName",
-  "groupId",
-  "networkAclId",
-  "routeTableId",
-  "vpcId",
-  "name",
-  "userName",
-  "roleName",
-  "policyArn",
-  "keyId",
-  "logGroupName",
-  "topicArn",
-  "alarmName",
-  "rule",
-] as const;
+/** requestParameters fields that name the main resource of a call, per service. */
+export const RESOURCE_FIELDS_BY_SOURCE: Readonly<Record<string, readonly string[]>> = {
+  "s3.amazonaws.com": ["bucketName"],
+  "ec2.amazonaws.com": ["groupId", "networkAclId", "routeTableId", "vpcId", "internetGatewayId"],
+  "iam.amazonaws.com": ["userName", "roleName", "groupName", "policyArn"],
+  "cloudtrail.amazonaws.com": ["name", "trailName"],
+  "kms.amazonaws.com": ["keyId"],
+  "logs.amazonaws.com": ["logGroupName"],
+  "sns.amazonaws.com": ["topicArn", "subscriptionArn"],
+  "monitoring.amazonaws.com": ["alarmName", "alarmNames"],
+  "events.amazonaws.com": ["name", "rule"],
+  "config.amazonaws.com": ["configurationRecorderName", "deliveryChannelName"],
+  "organizations.amazonaws.com": ["accountId", "policyId", "name"],
+  "signin.amazonaws.com": [],
+};
+
+/** Resource fields for a detection: those of the services its condition names, else the common ones. */
+export function resourceFieldsOf(d: Detection): string[] {
+  const sources = eventSourcesOf(d.condition);
+  const fields = sources.flatMap((s) => RESOURCE_FIELDS_BY_SOURCE[s] ?? []);
+  if (sources.length > 0) return [...new Set(fields)];
+  return [...new Set(Object.values(RESOURCE_FIELDS_BY_SOURCE).flat())];
+}
+
+function eventSourcesOf(c: Condition): string[] {
+  if ("all" in c) return c.all.flatMap(eventSourcesOf);
+  if ("any" in c) return c.any.flatMap(eventSourcesOf);
+  if ("equals" in c && c.field === "eventSource") return c.equals.map(String);
+  return [];
+}

@@ -242,11 +242,14 @@ function describeRemoved(r: RemovedResource): string {
   return `\`${r.address}\` ${KIND_LABEL[r.kind]}${why.length ? `: ${why.join("; ")}` : ""}`;
 }
 
+/** Terraform's output starts and ends with blank lines that only pad the fold. */
+const trimBlankLines = (text: string) => text.replace(/^\n+|\n+$/g, "");
+
 /** A code fence longer than any backtick run in the text, so the text cannot close it. */
 function fenced(text: string, info = ""): string {
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
-  return `${fence}${info}\n${text.replace(/^\n+|\n+$/g, "")}\n${fence}`;
+  return `${fence}${info}\n${trimBlankLines(text)}\n${fence}`;
 }
 
 function details(summary: string, body: string): string {
@@ -350,16 +353,17 @@ function section(s: StackResult): Section {
   if (replaced.length) parts.push("", "**Replaced:**", bulletList(replaced.map(describeRemoved)));
   if (destroyed.length)
     parts.push("", "**Destroyed:**", bulletList(destroyed.map(describeRemoved)));
-  const lineCount = s.planText.replace(/\n+$/, "").split("\n").length;
+  const planText = trimBlankLines(s.planText);
+  const lineCount = planText.split("\n").length;
   return {
     head: parts.join("\n"),
-    text: s.planText,
+    text: planText,
     render: (text, truncated) =>
       details(
         `Plan output (${plural(lineCount, "line")})`,
         fenced(text, "text") +
           (truncated
-            ? `\n\n_Plan output truncated to fit GitHub's comment limit: ${text.length} of ${s.planText.length} characters shown. The full plan is in the workflow run's log._`
+            ? `\n\n_Plan output truncated to fit GitHub's comment limit: ${text.length} of ${planText.length} characters shown. The full plan is in the workflow run's log._`
             : ""),
       ),
   };

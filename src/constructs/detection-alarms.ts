@@ -22,7 +22,7 @@ export interface DetectionAlarmsProps {
   /** CloudWatch metric namespace. @default "trailwatch" */
   readonly namespace?: string;
   /** Per-detection tuning by id. @default none */
-  readonly tuning?: Readonly<Record<string, AlarmTuning>>;
+  readonly tuning?: Readonly<Partial<Record<string, AlarmTuning>>>;
 }
 
 /** One metric filter on the trail's log group and one alarm per detection delivered as an alarm. */

@@ -263,7 +263,7 @@ function bulletList(items: string[]): string {
   return shown.join("\n");
 }
 
-/** Keeps whole leading lines of `text` within `budget` characters, noting what was cut. */
+/** Keeps whole leading lines of `text` within `budget` characters. */
 export function truncateText(text: string, budget: number): { text: string; truncated: boolean } {
   if (text.length <= budget) return { text, truncated: false };
   const cut = text.lastIndexOf("\n", Math.max(0, budget));
@@ -300,8 +300,8 @@ function header(stacks: StackResult[], options: CommentOptions): string[] {
       "",
     );
   }
-  if (!stacks.length) out.push("No stacks were found to plan.", "");
-  else out.push(...table(stacks), "");
+  if (!stacks.length) out.push("No stacks were found to plan.");
+  else out.push(...table(stacks));
   return out;
 }
 
@@ -388,15 +388,17 @@ function allocate(lengths: number[], budget: number): number[] {
 /**
  * The pull-request comment: marker, warnings (stateful resources destroyed or replaced, failed
  * stacks), a table of counts, then per stack the replaced/destroyed addresses and the folded plan
- * text. Plan texts are truncated, longest first, so the comment fits `options.limit`.
+ * text. When that exceeds `options.limit`, the longest texts are cut (whole lines, with a note)
+ * until it fits.
  */
 export function renderComment(stacks: StackResult[], options: CommentOptions = {}): string {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
   const top = header(stacks, options).join("\n");
   const sections = stacks.map(section);
   const assemble = (texts: string[], truncated: boolean[]) =>
+    // Blank lines between blocks: a line right after </details> would still be HTML to GitHub.
     [top, ...sections.map((s, i) => [s.head, s.render(texts[i], truncated[i])].join("\n\n"))]
-      .join("\n")
+      .join("\n\n")
       .replace(/\n*$/, "\n");
 
   const full = assemble(

@@ -224,6 +224,8 @@ export const configSchema = z
         disable: [],
         alarms: {},
       }),
+    /** Account-wide S3 Block Public Access (Security Hub S3.1, CIS 2.1.4). */
+    blockAccountPublicAccess: z.boolean().default(true),
     /** Permit retention below CIS/PCI's one year (archive) and 90 days (log group). */
     allowShortRetention: z.boolean().default(false),
   })

@@ -57,6 +57,7 @@ export class DetectionAlarms extends Construct {
           datapointsToAlarm: evaluationPeriods,
           treatMissingData: "notBreaching",
           alarmActions: [props.alertTopicArn],
+          actionsEnabled: true,
           dependsOn: [filter],
         }),
       );

@@ -13,8 +13,8 @@ import { S3BucketObjectLockConfigurationA } from "@cdktf/provider-aws/lib/s3-buc
 import { renderPolicy, type PolicyDocument } from "../policy";
 
 export interface Retention {
-  /** Days after creation a current object version expires. */
-  readonly expireDays: number;
+  /** Days after creation a current object version expires. @default never (kept until deleted) */
+  readonly expireDays?: number;
   /** Storage-class transitions, ascending by days. @default none */
   readonly transitions?: readonly { readonly days: number; readonly storageClass: string }[];
   /** Days a noncurrent version is kept before it is permanently removed. */
@@ -92,7 +92,7 @@ export class PrivateBucket extends Construct {
           status: "Enabled",
           filter: [{ prefix: "" }],
           transition: transition.length > 0 ? transition : undefined,
-          expiration: [{ days: r.expireDays }],
+          expiration: r.expireDays === undefined ? undefined : [{ days: r.expireDays }],
           noncurrentVersionExpiration: [{ noncurrentDays: r.noncurrentDays }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },

@@ -9,6 +9,7 @@ import { TrailKey } from "../constructs/trail-key";
 import { TrailLogs } from "../constructs/trail-logs";
 import { managementEventSelection } from "../trail-profile";
 import { BaseStack } from "./base-stack";
+import { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
 import { DetectionAlarms } from "../constructs/detection-alarms";
 import { DetectionRules } from "../constructs/detection-rules";
 import type { Detection } from "../detections/types";
@@ -35,6 +36,16 @@ export class HomeStack extends BaseStack {
     const { config: c, names: n } = props;
     super(scope, { config: c, names: n, region: c.homeRegion });
     this.key = new TrailKey(this, "trail-key", { names: n });
+    if (c.blockAccountPublicAccess) {
+      // Account-wide guard: no bucket in the account can be made public (Security Hub S3.1).
+      new S3AccountPublicAccessBlock(this, "account-public-access-block", {
+        accountId: c.accountId,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+    }
     const kmsKeyArn = this.key.key.arn;
     this.archive = new LogArchive(this, "log-archive", {
       names: n,

@@ -72,6 +72,7 @@ describe("nothing expires logs before the configured retention", () => {
     }
     accepted++;
     const { lifecycle, lock, bucket } = effectiveRetention(config);
+    if (!lifecycle) throw new Error("the archive bucket has no lifecycle configuration");
     for (const rule of lifecycle.rule) {
       // Every rule covers the whole bucket: a narrower filter could not shorten retention either,
       // but a rule for the whole bucket is what the retention statement means.
@@ -90,7 +91,7 @@ describe("nothing expires logs before the configured retention", () => {
     }
     if (config.archive.objectLock) {
       expect(bucket.object_lock_enabled).toBe(true);
-      expect(lock.rule.default_retention.days).toBeLessThanOrEqual(config.archive.retentionDays);
+      expect(lock!.rule.default_retention.days).toBeLessThanOrEqual(config.archive.retentionDays);
     } else expect(lock).toBeUndefined();
     expect(config.archive.retentionDays).toBeGreaterThanOrEqual(365);
   });

@@ -69,7 +69,7 @@ describe("CloudTrail", () => {
       }),
     );
     const policy = all("aws_s3_bucket_policy").find((p) => p.bucket === refOf(archive));
-    for (const s of statementsOf(policy.policy).filter((x) => x.Effect === "Allow"))
+    for (const s of statementsOf(policy!.policy).filter((x) => x.Effect === "Allow"))
       expect(s.Principal).toEqual({ Service: "cloudtrail.amazonaws.com" });
   });
 

@@ -672,7 +672,6 @@ function scalarValue(field: string, v: Exclude<Scalar, boolean>): FilterValue {
  * either end, `\` may or may not be an escape, and control characters are not documented either.
  */
 function checkLiteral(field: string, s: string): void {
-  // eslint-disable-next-line no-control-regex
   const bad = /["*\\\u0000-\u001f\u007f]/.exec(s);
   if (bad) {
     throw new Error(

@@ -315,7 +315,9 @@ describe("configuration: detections", () => {
     expect(p).toEqual([
       "detections.alarms.cis-unauthorized-api-calls.periodSeconds: must be 10, 30 or a multiple of 60 up to 86400 (CloudWatch alarm periods) (got 90)",
       "detections.alarms.cis-unauthorized-api-calls.threshold: must be at least 1 (got 0)",
-      expect.stringMatching(/^detections\.alarms\.iam-access-key-created: .* is delivered by EventBridge/),
+      expect.stringMatching(
+        /^detections\.alarms\.iam-access-key-created: .* is delivered by EventBridge/,
+      ),
     ]);
     const q = problems(
       variant((c) => (c.detections = { alarms: { "iam-access-key-created": { threshold: 2 } } })),

@@ -7,7 +7,8 @@ export interface Statement {
   readonly Principal?:
     "*" | { readonly Service?: string | string[]; readonly AWS?: string | string[] };
   readonly Action: string | string[];
-  readonly Resource: string | string[];
+  /** Absent only in role trust policies. */
+  readonly Resource?: string | string[];
   readonly Condition?: ConditionBlock;
 }
 

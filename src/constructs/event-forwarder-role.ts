@@ -20,9 +20,9 @@ export class EventForwarderRole extends Construct {
 
   constructor(scope: Construct, id: string, props: EventForwarderRoleProps) {
     super(scope, id);
-    const trust = {
+    this.trustPolicy = policy({
       Sid: "EventBridgeRulesOfThisRegion",
-      Effect: "Allow" as const,
+      Effect: "Allow",
       Principal: { Service: "events.amazonaws.com" },
       Action: "sts:AssumeRole",
       Condition: {
@@ -31,13 +31,12 @@ export class EventForwarderRole extends Construct {
           "aws:SourceArn": `arn:aws:events:${props.region}:${props.account}:rule/${props.resourcePrefix}*`,
         },
       },
-    };
-    this.trustPolicy = { Version: "2012-10-17", Statement: [{ ...trust, Resource: "*" }] };
+    });
     this.role = new IamRole(this, "role", {
       // IAM is global: the region in the name keeps the stacks' roles apart.
       name: `${props.resourcePrefix}forward-${props.region}`,
       description: `EventBridge in ${props.region} forwards trailwatch detections to the home event bus`,
-      assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [trust] }, null, 2),
+      assumeRolePolicy: renderPolicy(this.trustPolicy),
     });
     this.permissions = policy({
       Sid: "PutEventsOnHomeBusOnly",

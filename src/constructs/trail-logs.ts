@@ -33,22 +33,14 @@ export class TrailLogs extends Construct {
       Effect: "Allow",
       Principal: { Service: "cloudtrail.amazonaws.com" },
       Action: "sts:AssumeRole",
-      Resource: "*",
       Condition: {
         StringEquals: { "aws:SourceAccount": n.account, "aws:SourceArn": n.trailArn },
       },
     });
-    // A trust policy has no Resource element; drop it from the rendered document.
-    const { Resource: _unused, ...trustStatement } = this.trustPolicy.Statement[0];
-    void _unused;
     this.role = new IamRole(this, "role", {
       name: `${n.trailName}-cloudtrail-to-logs`,
       description: "CloudTrail delivers trail events to its CloudWatch Logs log group",
-      assumeRolePolicy: JSON.stringify(
-        { Version: "2012-10-17", Statement: [trustStatement] },
-        null,
-        2,
-      ),
+      assumeRolePolicy: renderPolicy(this.trustPolicy),
     });
     this.permissions = policy({
       Sid: "WriteTrailEventsToThisLogGroup",

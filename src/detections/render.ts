@@ -56,3 +56,8 @@ function eventSourcesOf(c: Condition): string[] {
   if ("equals" in c && c.field === "eventSource") return c.equals.map(String);
   return [];
 }
+
+/** Every resource field of every service, for tools that show a resource whatever the detection. */
+export const RESOURCE_FIELDS: readonly string[] = [
+  ...new Set(Object.values(RESOURCE_FIELDS_BY_SOURCE).flat()),
+];

@@ -105,6 +105,13 @@ describe("catalog", () => {
     }
   });
 
+  test("patterns fit the service limits: 1024 characters (PutMetricFilter), 4096 (PutRule)", () => {
+    for (const d of DETECTIONS) {
+      expect(filterPatternOf(d).length).toBeLessThanOrEqual(1024);
+      expect(JSON.stringify(eventPatternOf(d)).length).toBeLessThanOrEqual(4096);
+    }
+  });
+
   test("global detections are the IAM, STS, Organizations and sign-in ones", () => {
     for (const d of DETECTIONS.filter((x) => x.scope === "global")) {
       const p = eventPatternOf(d) as any;

@@ -178,9 +178,7 @@ export class TopLevelArrayParser {
         `unexpected end of the JSON document after ${this.offset} bytes (truncated?)`,
       );
     if (this.foundKey === undefined)
-      throw new JsonShapeError(
-        `no top-level ${this.keys.map((k) => `"${k}"`).join(" or ")} array`,
-      );
+      throw new JsonShapeError(`no top-level ${this.keys.map((k) => `"${k}"`).join(" or ")} array`);
   }
 
   private emit(): void {

@@ -1,0 +1,298 @@
+/**
+ * Input for the backtest: CloudTrail log files as CloudTrail writes them to S3
+ * (`{"Records":[...]}`, usually `.json.gz`), JSON Lines of records (`.jsonl`, `.jsonl.gz`), and
+ * `aws cloudtrail lookup-events` output (`{"Events":[{"CloudTrailEvent":"<json>"}]}`).
+ *
+ * Every file is streamed (gzip through `zlib.createGunzip`). A JSON document up to
+ * `wholeFileLimit` bytes (decompressed) is parsed whole with `JSON.parse`, which is about 20%
+ * faster per record than splitting it; a larger one is handed, already-read bytes first, to the
+ * streaming `TopLevelArrayParser`, so memory is bounded by that limit however big a file is, and
+ * nothing of a file is kept once it is done. CloudTrail's own objects are far below the limit.
+ */
+import { createReadStream } from "node:fs";
+import { open, readdir, stat } from "node:fs/promises";
+import * as path from "node:path";
+import { createGunzip } from "node:zlib";
+import { JsonShapeError, TopLevelArrayParser } from "./json-array";
+
+export type CloudTrailRecord = Readonly<Record<string, unknown>>;
+
+/** Why a file cannot be used; the backtest reports it with the file name and goes on. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+/** A path named on the command line does not exist: a usage error, not a skipped file. */
+export class MissingPathError extends Error {
+  constructor(readonly file: string) {
+    super(`${file}: no such file or directory`);
+    this.name = "MissingPathError";
+  }
+}
+
+export interface Skipped {
+  readonly file: string;
+  readonly error: string;
+}
+
+export type InputFormat = "records" | "lookup-events" | "jsonl";
+
+export interface ReadOptions {
+  /** Decompressed size up to which a JSON document is parsed whole. @default 16 MiB */
+  readonly wholeFileLimit?: number;
+}
+
+export const DEFAULT_WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
+
+/** Names a directory walk picks up. Files named explicitly are read whatever their name. */
+const INPUT_NAME = /\.(json|jsonl|ndjson)(\.gz)?$/i;
+const LINES_NAME = /\.(jsonl|ndjson)(\.gz)?$/i;
+
+/**
+ * The files to read, in a stable order: explicit files as given, directories walked recursively
+ * (entries sorted, so `YYYY/MM/DD` trees come out in time order). Entries that cannot be listed
+ * or stat'ed are returned as skipped; a missing command-line path throws MissingPathError.
+ */
+export async function listInputs(
+  paths: readonly string[],
+): Promise<{ files: string[]; skipped: Skipped[] }> {
+  const files: string[] = [];
+  const skipped: Skipped[] = [];
+  for (const p of paths) {
+    let s;
+    try {
+      s = await stat(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new MissingPathError(p);
+      skipped.push({ file: p, error: describeError(e) });
+      continue;
+    }
+    if (s.isDirectory()) await walk(p, files, skipped);
+    else files.push(p);
+  }
+  return { files, skipped };
+}
+
+async function walk(dir: string, files: string[], skipped: Skipped[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    skipped.push({ file: dir, error: describeError(e) });
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    let isDir = entry.isDirectory();
+    if (entry.isSymbolicLink()) {
+      try {
+        isDir = (await stat(full)).isDirectory();
+      } catch {
+        // A dangling link with an input's name is reported when it is read; others are ignored.
+      }
+    }
+    if (isDir) await walk(full, files, skipped);
+    else if (INPUT_NAME.test(entry.name)) files.push(full);
+  }
+}
+
+/**
+ * Reads every record of one file, passing each to `onRecord` as soon as it is parsed. Throws
+ * InputError when the file cannot be read, is truncated or corrupt, or is not CloudTrail data;
+ * records already passed on belong to a file that failed, so callers keep per-file results apart
+ * until the file is done.
+ */
+export async function readRecords(
+  file: string,
+  onRecord: (r: CloudTrailRecord) => void,
+  options: ReadOptions = {},
+): Promise<InputFormat> {
+  try {
+    const chunks = await openChunks(file);
+    if (LINES_NAME.test(file)) {
+      await readLines(chunks, onRecord);
+      return "jsonl";
+    }
+    return await readDocument(chunks, onRecord, options.wholeFileLimit ?? DEFAULT_WHOLE_FILE_LIMIT);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(describeError(e));
+  }
+}
+
+/** The file's bytes, gunzipped when they start with the gzip magic number (whatever the name). */
+async function openChunks(file: string): Promise<AsyncIterable<Buffer>> {
+  const handle = await open(file, "r");
+  let gzip: boolean;
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+  const source = createReadStream(file, { highWaterMark: 256 * 1024 });
+  if (!gzip) return source;
+  const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+  // pipe() does not forward errors: a read error must end the gunzip stream too.
+  source.on("error", (e) => gunzip.destroy(e));
+  return source.pipe(gunzip);
+}
+
+const RECORD_KEYS = ["Records", "Events"];
+
+async function readDocument(
+  chunks: AsyncIterable<Buffer>,
+  onRecord: (r: CloudTrailRecord) => void,
+  wholeFileLimit: number,
+): Promise<InputFormat> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  let parser: TopLevelArrayParser | undefined;
+  const toRecord = (key: string, index: number, value: unknown) =>
+    onRecord(
+      key === "Events" ? lookupEventRecord(value, index) : checkRecord(value, `Records[${index}]`),
+    );
+  for await (const chunk of chunks) {
+    if (parser) {
+      parser.push(chunk);
+      continue;
+    }
+    parts.push(chunk);
+    size += chunk.length;
+    if (size > wholeFileLimit) {
+      parser = new TopLevelArrayParser(RECORD_KEYS, (e) => toRecord(e.key, e.index, e.value));
+      for (const p of parts) parser.push(p);
+      parts.length = 0;
+    }
+  }
+  if (parser) {
+    try {
+      parser.end();
+    } catch (e) {
+      throw new InputError(shapeMessage(e));
+    }
+    return parser.key === "Events" ? "lookup-events" : "records";
+  }
+  const doc = parseWhole(Buffer.concat(parts, size));
+  const key = RECORD_KEYS.find((k) => Array.isArray(doc[k]));
+  if (!key) throw new InputError(noRecordsMessage(doc));
+  (doc[key] as unknown[]).forEach((value, i) => toRecord(key, i, value));
+  return key === "Events" ? "lookup-events" : "records";
+}
+
+function parseWhole(bytes: Buffer): Record<string, unknown> {
+  if (bytes.length === 0) throw new InputError("the file is empty");
+  let text = bytes.toString("utf8");
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`not valid JSON (truncated?): ${(e as Error).message}`);
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc))
+    throw new InputError("not CloudTrail log data: the JSON is not an object");
+  return doc as Record<string, unknown>;
+}
+
+function noRecordsMessage(doc: Record<string, unknown>): string {
+  // CloudTrail writes digest files beside the logs (CloudTrail-Digest/); say so when it is one.
+  const digest = "digestStartTime" in doc ? " (a CloudTrail digest file)" : "";
+  return `not CloudTrail log data${digest}: no top-level "Records" or "Events" array`;
+}
+
+function shapeMessage(e: unknown): string {
+  const m = (e as Error).message;
+  return e instanceof JsonShapeError && m.startsWith("no top-level")
+    ? `not CloudTrail log data: ${m}`
+    : m;
+}
+
+async function readLines(
+  chunks: AsyncIterable<Buffer>,
+  onRecord: (r: CloudTrailRecord) => void,
+): Promise<void> {
+  let rest: Buffer | undefined;
+  let line = 0;
+  const take = (buf: Buffer, start: number, end: number) => {
+    line++;
+    const text = buf.toString("utf8", start, end).trim();
+    if (text === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new InputError(`line ${line}: not valid JSON (truncated?): ${(e as Error).message}`);
+    }
+    onRecord(checkRecord(value, `line ${line}`));
+  };
+  for await (const chunk of chunks) {
+    const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+    let start = 0;
+    for (let nl = buf.indexOf(0x0a); nl >= 0; nl = buf.indexOf(0x0a, start)) {
+      take(buf, start, nl);
+      start = nl + 1;
+    }
+    rest = start < buf.length ? buf.subarray(start) : undefined;
+  }
+  if (rest) take(rest, 0, rest.length);
+  if (line === 0) throw new InputError("the file is empty");
+}
+
+function lookupEventRecord(value: unknown, index: number): CloudTrailRecord {
+  const where = `Events[${index}]`;
+  const text = isObject(value) ? value.CloudTrailEvent : undefined;
+  if (typeof text !== "string")
+    throw new InputError(`not CloudTrail lookup-events output: ${where} has no CloudTrailEvent`);
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${where}.CloudTrailEvent is not valid JSON: ${(e as Error).message}`);
+  }
+  return checkRecord(record, `${where}.CloudTrailEvent`);
+}
+
+/**
+ * A CloudTrail record has string `eventTime`, `eventSource` and `eventName`; Insights events
+ * carry the last two under `insightDetails` instead.
+ */
+function checkRecord(value: unknown, where: string): CloudTrailRecord {
+  if (!isObject(value)) throw new InputError(`not a CloudTrail record: ${where} is not an object`);
+  const required =
+    value.eventType === "AwsCloudTrailInsight"
+      ? ["eventTime"]
+      : ["eventTime", "eventSource", "eventName"];
+  for (const field of required)
+    if (typeof value[field] !== "string")
+      throw new InputError(`not a CloudTrail record: ${where} has no "${field}"`);
+  return value;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A short reason for a file error: the OS or zlib condition in words, without a stack. */
+export function describeError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case "ENOENT":
+      return "cannot read: no such file (a dangling link?)";
+    case "EACCES":
+    case "EPERM":
+      return "cannot read: permission denied";
+    case "EISDIR":
+      return "cannot read: is a directory";
+    case "Z_BUF_ERROR":
+      return "truncated gzip data (unexpected end of file)";
+    case "Z_DATA_ERROR":
+      return `corrupt gzip data (${err.message})`;
+  }
+  return err && typeof err.message === "string" ? err.message : String(e);
+}

@@ -1,0 +1,155 @@
+/** Backtest output: the `--json` document and the human-readable report. */
+import type { DetectionTotals, Disagreement, Example, RenderingTotals } from "./engine";
+import type { BacktestResult } from "./pool";
+
+/** The `--json` document; README "## Backtest" documents it. */
+export function toJson(r: BacktestResult): object {
+  return {
+    records: r.records,
+    files: r.files,
+    skipped: r.skipped.map((s) => ({ file: s.file, error: s.error })),
+    detections: r.detections.map((d) => ({
+      id: d.id,
+      title: d.title,
+      severity: d.severity,
+      delivery: d.delivery,
+      alarm: d.alarm,
+      filter: renderingJson(d.filter),
+      event: renderingJson(d.event),
+      disagreements: d.disagreements,
+      disagreementCount: d.disagreementCount,
+    })),
+  };
+}
+
+function renderingJson(t: RenderingTotals): object {
+  return {
+    matches: t.matches,
+    eventIds: t.eventIds,
+    principals: t.principals,
+    first: t.first,
+    last: t.last,
+    examples: t.examples,
+    breachedPeriods: t.breachedPeriods,
+  };
+}
+
+export interface HumanContext {
+  readonly seconds: number;
+}
+
+/** Summary line, aligned table, examples, disagreements, skipped files. */
+export function formatHuman(r: BacktestResult, ctx: HumanContext): string {
+  const out: string[] = [];
+  const rate = ctx.seconds > 0 ? Math.round(r.records / ctx.seconds) : 0;
+  out.push(
+    `Backtest: ${num(r.records)} records in ${num(r.files)} file${r.files === 1 ? "" : "s"}` +
+      (r.skipped.length > 0 ? ` (${r.skipped.length} skipped)` : "") +
+      `, ${r.detections.length} detections, ${ctx.seconds.toFixed(2)} s (${num(rate)} records/s)`,
+    "",
+  );
+  out.push(
+    table(
+      ["id", "severity", "filter", "event", "principals", "first", "last", "breached"],
+      r.detections.map((d) => [
+        d.id,
+        d.severity,
+        num(d.filter.matches),
+        num(d.event.matches),
+        num(new Set([...d.filter.principals, ...d.event.principals]).size),
+        earliest(d.filter.first, d.event.first) ?? "-",
+        latest(d.filter.last, d.event.last) ?? "-",
+        d.filter.breachedPeriods === null ? "-" : num(d.filter.breachedPeriods),
+      ]),
+      new Set([2, 3, 4, 7]),
+    ),
+    "",
+    "filter/event: matches of the metric filter (raw record) and of the event pattern (EventBridge",
+    "envelope); breached: alarm periods whose Sum reached the alarm threshold (- when no alarm).",
+    "",
+  );
+
+  const withExamples = r.detections.filter((d) => d.filter.matches + d.event.matches > 0);
+  out.push(withExamples.length > 0 ? "Examples (earliest matches):" : "Examples: no matches.");
+  for (const d of withExamples) {
+    out.push(`  ${d.id}`);
+    const examples = d.filter.examples.length > 0 ? d.filter.examples : d.event.examples;
+    out.push(
+      ...indent(
+        table(["time", "region", "call", "principal", "resource"], examples.map(exampleRow)),
+        4,
+      ),
+    );
+  }
+  out.push("");
+
+  const disagreeing = r.detections.filter((d) => d.disagreementCount > 0);
+  if (disagreeing.length === 0)
+    out.push(
+      "Disagreements: none (both renderings agree on every record EventBridge would deliver).",
+    );
+  else {
+    out.push("Disagreements (a rendering bug: both renderings should match the same records):");
+    for (const d of disagreeing) out.push(...disagreementLines(d));
+  }
+  out.push("");
+
+  if (r.skipped.length === 0) out.push("Skipped files: none.");
+  else {
+    out.push(`Skipped files (${r.skipped.length}):`);
+    for (const s of r.skipped) out.push(`  ${s.file}: ${s.error}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+function exampleRow(e: Example): string[] {
+  return [e.time, e.region, e.call, e.principal, e.resource ?? "-"];
+}
+
+function disagreementLines(d: DetectionTotals): string[] {
+  const more = d.disagreementCount - d.disagreements.length;
+  return [
+    `  ${d.id}: ${num(d.disagreementCount)} record${d.disagreementCount === 1 ? "" : "s"}`,
+    ...indent(
+      table(
+        ["eventID", "eventName", "eventTime", "filter", "event", "file"],
+        d.disagreements.map((x: Disagreement) => [
+          x.eventId,
+          x.eventName,
+          x.eventTime,
+          x.filter ? "match" : "no",
+          x.event ? "match" : "no",
+          x.file,
+        ]),
+      ),
+      4,
+    ),
+    ...(more > 0 ? [`    ... and ${num(more)} more`] : []),
+  ];
+}
+
+/** Columns padded to the widest cell; `right` holds the indexes of right-aligned columns. */
+export function table(header: string[], rows: string[][], right = new Set<number>()): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+const indent = (text: string, n: number): string[] =>
+  text.split("\n").map((l) => " ".repeat(n) + l);
+
+const num = (n: number): string => n.toLocaleString("en-US");
+
+function earliest(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return a ?? b;
+  return Date.parse(b) < Date.parse(a) ? b : a;
+}
+
+function latest(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return a ?? b;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AWS_REGIONS } from "./regions";
 import { ALARM_DETECTION_IDS, DETECTION_IDS } from "../detections/catalog";
+import { defaultAthenaResultsBucketName } from "../athena/names";
 
 /** Values CloudWatch Logs accepts for `retention_in_days` (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [
@@ -72,6 +73,48 @@ const dataEventBucket = z.string().superRefine((value, ctx) => {
     });
 });
 
+/** Athena's minimum `bytes_scanned_cutoff_per_query` (10 MB). */
+export const MIN_BYTES_SCANNED_CUTOFF = 10485760;
+
+/** A canonical IANA time zone name known to this runtime (Athena takes IANA names). */
+export function timeZoneProblem(tz: string): string | undefined {
+  if (tz === "UTC" || Intl.supportedValuesOf("timeZone").includes(tz)) return undefined;
+  let alias: string | undefined;
+  try {
+    alias = new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
+  } catch {
+    alias = undefined;
+  }
+  return `not a canonical IANA time zone name such as "Asia/Tokyo" or "UTC"${alias && alias !== tz ? ` (did you mean "${alias}"?)` : ""}`;
+}
+
+const timeZone = z.string().superRefine((tz, ctx) => {
+  const problem = timeZoneProblem(tz);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** A day as CloudTrail writes it in S3 keys (`yyyy/MM/dd`), not after today (UTC). */
+const projectionDate = z.string().superRefine((d, ctx) => {
+  const m = /^(\d{4})\/(\d{2})\/(\d{2})$/.exec(d);
+  if (!m) {
+    ctx.addIssue({
+      code: "custom",
+      message: 'must be a date written yyyy/MM/dd, e.g. "2024/01/01"',
+    });
+    return;
+  }
+  const [y, mo, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = Date.UTC(y, mo - 1, day);
+  const back = new Date(t);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== day)
+    ctx.addIssue({ code: "custom", message: "is not a calendar date" });
+  else if (t > Date.now())
+    ctx.addIssue({
+      code: "custom",
+      message: "is in the future; partition projection starts there and would find no logs",
+    });
+});
+
 const tags = z
   .record(
     z.string().min(1).max(128, { message: "tag keys are at most 128 characters" }),
@@ -139,6 +182,11 @@ export const configSchema = z
         s3DataEvents: z
           .array(z.strictObject({ bucket: dataEventBucket, readWrite: z.enum(READ_WRITE_TYPES) }))
           .default([]),
+        /**
+         * S3 object-level events for every bucket except trailwatch's own (log archive, access
+         * logs, Athena results), which would otherwise log the trail's own writes.
+         */
+        s3DataEventsAllBuckets: z.strictObject({ readWrite: z.enum(READ_WRITE_TYPES) }).optional(),
         insights: z
           .strictObject({
             apiCallRate: z.boolean().default(false),
@@ -226,6 +274,33 @@ export const configSchema = z
       }),
     /** Account-wide S3 Block Public Access (Security Hub S3.1, CIS 2.1.4). */
     blockAccountPublicAccess: z.boolean().default(true),
+    /** Athena over the archive: Glue table with partition projection, workgroup, saved queries. */
+    athena: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        /** Zone the saved queries show times in. */
+        timeZone: timeZone.default("UTC"),
+        /** First day (yyyy/MM/dd) partition projection covers; queries before it find nothing. */
+        projectionStartDate: projectionDate.default("2020/01/01"),
+        /** Athena cancels a query that would scan more (bytes; default 10 GiB). */
+        bytesScannedCutoffPerQuery: z
+          .number()
+          .int({ message: "must be a whole number of bytes" })
+          .min(MIN_BYTES_SCANNED_CUTOFF, {
+            message: `must be at least ${MIN_BYTES_SCANNED_CUTOFF} bytes (10 MB, Athena's minimum)`,
+          })
+          .default(10737418240),
+        /** Days query results are kept. */
+        resultsRetentionDays: positiveDays.default(30),
+        resultsBucketName: bucketName.optional(),
+      })
+      .default({
+        enabled: false,
+        timeZone: "UTC",
+        projectionStartDate: "2020/01/01",
+        bytesScannedCutoffPerQuery: 10737418240,
+        resultsRetentionDays: 30,
+      }),
     /** Permit retention below CIS/PCI's one year (archive) and 90 days (log group). */
     allowShortRetention: z.boolean().default(false),
   })
@@ -255,6 +330,23 @@ export const configSchema = z
           path: ["detections", "alarms", id],
           message: `${id} is delivered by EventBridge, not an alarm; alarms can be tuned for: ${ALARM_DETECTION_IDS.join(", ")}`,
         });
+    if (c.athena.enabled) {
+      const results = c.athena.resultsBucketName;
+      const problem = results ? undefined : bucketNameProblem(defaultAthenaResultsBucketName(c));
+      if (problem)
+        ctx.addIssue({
+          code: "custom",
+          path: ["athena", "resultsBucketName"],
+          message: `the default name "${defaultAthenaResultsBucketName(c)}" (from name, accountId and homeRegion) ${problem}; set it explicitly`,
+        });
+      const taken = [c.state.bucket, c.archive.bucketName, c.archive.accessLogs.bucketName];
+      if (results && taken.includes(results))
+        ctx.addIssue({
+          code: "custom",
+          path: ["athena", "resultsBucketName"],
+          message: "must differ from the state, archive and access-log buckets",
+        });
+    }
     const { transitions, retentionDays, objectLock } = c.archive;
     let previous: { days: number; storageClass: string } | undefined;
     transitions.forEach((t, i) => {

@@ -22,10 +22,21 @@ export interface TrailProps {
   readonly managementEvents: ManagementEventSelection;
   /** S3 object-level data events. @default none */
   readonly s3DataEvents?: readonly { readonly bucket: string; readonly readWrite: ReadWrite }[];
+  /**
+   * S3 object-level events for every bucket except `exceptBuckets` (which must include the log
+   * archive: the trail would otherwise log its own log-file writes). @default none
+   */
+  readonly s3DataEventsAllBuckets?: AllBucketsDataEvents;
   /** CloudTrail Insights types. @default none */
   readonly insights?: { readonly apiCallRate: boolean; readonly apiErrorRate: boolean };
   /** Resources the trail needs first (bucket policy, key policy). */
   readonly dependsOn?: ITerraformDependable[];
+}
+
+export interface AllBucketsDataEvents {
+  readonly readWrite: ReadWrite;
+  /** Bucket names left out. */
+  readonly exceptBuckets: readonly string[];
 }
 
 /** The multi-region trail: every region, global service events, validated, encrypted logs. */
@@ -51,17 +62,26 @@ export class Trail extends Construct {
       // CloudTrail requires the log-stream wildcard on the group ARN.
       cloudWatchLogsGroupArn: `${props.logGroupArn}:*`,
       cloudWatchLogsRoleArn: props.cloudWatchLogsRoleArn,
-      advancedEventSelector: eventSelectors(props.managementEvents, props.s3DataEvents ?? []),
+      advancedEventSelector: eventSelectors(
+        props.managementEvents,
+        props.s3DataEvents ?? [],
+        props.s3DataEventsAllBuckets,
+      ),
       insightSelector: insights.length > 0 ? insights : undefined,
       dependsOn: props.dependsOn,
     });
   }
 }
 
-/** Advanced event selectors: management events per the profile, then S3 data events. */
+/**
+ * Advanced event selectors: management events per the profile, then S3 data events for listed
+ * buckets, then (optionally) for all buckets but the excepted ones. CloudTrail logs an event
+ * that matches any selector.
+ */
 export function eventSelectors(
   management: ManagementEventSelection,
   s3DataEvents: readonly { readonly bucket: string; readonly readWrite: ReadWrite }[],
+  allBuckets?: AllBucketsDataEvents,
 ): CloudtrailAdvancedEventSelector[] {
   const selectors: CloudtrailAdvancedEventSelector[] = [
     {
@@ -85,6 +105,20 @@ export function eventSelectors(
         { field: "resources.type", equalTo: ["AWS::S3::Object"] },
         ...readOnlySelector(readWrite),
         { field: "resources.ARN", startsWith: buckets.map(s3ObjectArnPrefix) },
+      ],
+    });
+  }
+  if (allBuckets) {
+    if (allBuckets.exceptBuckets.length === 0)
+      throw new Error("S3 data events for all buckets need at least the log archive excepted");
+    selectors.push({
+      name: `S3 object-level events (${allBuckets.readWrite}) for all buckets except trailwatch's own`,
+      fieldSelector: [
+        { field: "eventCategory", equalTo: ["Data"] },
+        { field: "resources.type", equalTo: ["AWS::S3::Object"] },
+        ...readOnlySelector(allBuckets.readWrite),
+        // Negated operators exclude every value listed (as NotEquals on eventSource does above).
+        { field: "resources.ARN", notStartsWith: allBuckets.exceptBuckets.map(s3ObjectArnPrefix) },
       ],
     });
   }

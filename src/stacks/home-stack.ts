@@ -14,6 +14,9 @@ import { DetectionAlarms } from "../constructs/detection-alarms";
 import { DetectionRules } from "../constructs/detection-rules";
 import type { Detection } from "../detections/types";
 import { alarmDetections, ruleDetectionsFor } from "../detections/select";
+import { AthenaInvestigation } from "../constructs/athena-investigation";
+import { athenaNames } from "../athena/names";
+import { AWS_REGIONS } from "../config/regions";
 
 export interface HomeStackProps {
   readonly config: TrailwatchConfig;
@@ -31,6 +34,8 @@ export class HomeStack extends BaseStack {
   readonly alerts: AlertTopic;
   readonly alarms: DetectionAlarms;
   readonly rules: DetectionRules;
+  /** Present when `athena.enabled`. */
+  readonly athena?: AthenaInvestigation;
 
   constructor(scope: Construct, props: HomeStackProps) {
     const { config: c, names: n } = props;
@@ -72,6 +77,16 @@ export class HomeStack extends BaseStack {
       cloudWatchLogsRoleArn: this.logs.role.arn,
       managementEvents: managementEventSelection(c),
       s3DataEvents: c.trail.s3DataEvents,
+      // Never log writes to trailwatch's own buckets: the archive (the trail's own log files),
+      // the access logs (each archive write produces one) and the Athena results.
+      s3DataEventsAllBuckets: c.trail.s3DataEventsAllBuckets && {
+        readWrite: c.trail.s3DataEventsAllBuckets.readWrite,
+        exceptBuckets: [
+          n.archiveBucket,
+          ...(c.archive.accessLogs.enabled ? [n.accessLogBucket] : []),
+          ...(c.athena.enabled ? [athenaNames(c).resultsBucket] : []),
+        ],
+      },
       insights: c.trail.insights,
       // CloudTrail checks the bucket policy when the trail is created.
       dependsOn: [this.archive.archive.policy],
@@ -95,6 +110,35 @@ export class HomeStack extends BaseStack {
       resourcePrefix: n.resourcePrefix,
       target: { kind: "topic", topicArn: this.alerts.topic.arn },
     });
+    if (c.athena.enabled) {
+      const a = c.athena;
+      this.athena = new AthenaInvestigation(this, "athena", {
+        names: athenaNames(c),
+        account: n.account,
+        archiveBucket: n.archiveBucket,
+        // The trail is multi-region: any region may have log files, not only the watched ones.
+        regions: AWS_REGIONS,
+        projectionStartDate: a.projectionStartDate,
+        timeZone: a.timeZone,
+        bytesScannedCutoffPerQuery: a.bytesScannedCutoffPerQuery,
+        resultsRetentionDays: a.resultsRetentionDays,
+        kmsKeyArn,
+        detections,
+        watched: {
+          trailName: n.trailName,
+          trailArn: n.trailArn,
+          logGroupName: n.logGroupName,
+          alertTopicArn: n.alertTopicArn,
+          archiveBucket: n.archiveBucket,
+          resourcePrefix: n.resourcePrefix,
+          trailKeyArn: kmsKeyArn,
+          trailKeyId: this.key.key.keyId,
+          trailKeyAlias: n.keyAlias,
+        },
+      });
+      new TerraformOutput(this, "athena_workgroup", { value: this.athena.workgroup.name });
+      new TerraformOutput(this, "athena_database", { value: this.athena.database.name });
+    }
     new TerraformOutput(this, "trail_arn", { value: this.trail.trail.arn });
     new TerraformOutput(this, "archive_bucket", { value: this.archive.archive.bucket.bucket });
     new TerraformOutput(this, "log_group_name", { value: this.logs.logGroup.name });

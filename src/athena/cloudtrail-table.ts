@@ -1,0 +1,240 @@
+/**
+ * The Athena (Glue Data Catalog) table over the CloudTrail log archive, as data: columns, SerDe,
+ * partition keys and the partition projection that finds log files without a crawler or
+ * `ALTER TABLE ADD PARTITION`.
+ *
+ * Sources (AWS Athena user guide):
+ * - "Create a table for CloudTrail logs in Athena using manual partitioning": the column list and
+ *   types below, and the SerDe `org.apache.hive.hcatalog.data.JsonSerDe` with input format
+ *   `com.amazon.emr.cloudtrail.CloudTrailInputFormat`. The page notes that the older
+ *   `com.amazon.emr.hive.serde.CloudTrailSerde` "does not currently handle some of the newer
+ *   CloudTrail fields", so the Hive JSON SerDe is used.
+ * - "Create the table for CloudTrail logs in Athena using partition projection": `timestamp`
+ *   partition of type `date`, format `yyyy/MM/dd`, range `<start>,NOW`, interval 1 DAYS, and
+ *   `storage.location.template` = `s3://bucket/AWSLogs/<account>/CloudTrail/<region>/${timestamp}`.
+ *   That example covers one region; a multi-region trail writes one prefix per region, so the
+ *   region is a second, `enum`-projected partition key, placed in the template as `${region}`.
+ *
+ * `requestparameters`, `responseelements`, `additionaleventdata` and `serviceeventdetails` are
+ * JSON kept as strings (their shape depends on the service); queries read them with
+ * `json_extract_scalar`. With the Hive JSON SerDe a key missing from a record, or JSON `null`,
+ * reads as SQL NULL, and a field of a NULL struct is NULL too (AWS's "Querying nested fields"
+ * example relies on it: `WHERE useridentity.sessioncontext.sessionissuer.arn IS NOT NULL`).
+ */
+
+export const CLOUDTRAIL_SERDE = "org.apache.hive.hcatalog.data.JsonSerDe";
+export const CLOUDTRAIL_INPUT_FORMAT = "com.amazon.emr.cloudtrail.CloudTrailInputFormat";
+export const CLOUDTRAIL_OUTPUT_FORMAT =
+  "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
+
+export interface TableColumn {
+  readonly name: string;
+  /** Hive type, as the Glue Data Catalog stores it (`string`, `struct<a:string>`, `array<...>`). */
+  readonly type: string;
+}
+
+const struct = (fields: Record<string, string>): string =>
+  `struct<${Object.entries(fields)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(",")}>`;
+
+/** The CloudTrail record columns, in AWS's documented order. */
+export const CLOUDTRAIL_COLUMNS: readonly TableColumn[] = [
+  { name: "eventversion", type: "string" },
+  {
+    name: "useridentity",
+    type: struct({
+      type: "string",
+      principalid: "string",
+      arn: "string",
+      accountid: "string",
+      invokedby: "string",
+      accesskeyid: "string",
+      username: "string",
+      onbehalfof: struct({ userid: "string", identitystorearn: "string" }),
+      sessioncontext: struct({
+        attributes: struct({ mfaauthenticated: "string", creationdate: "string" }),
+        sessionissuer: struct({
+          type: "string",
+          principalid: "string",
+          arn: "string",
+          accountid: "string",
+          username: "string",
+        }),
+        ec2roledelivery: "string",
+        webidfederationdata: struct({
+          federatedprovider: "string",
+          attributes: "map<string,string>",
+        }),
+      }),
+    }),
+  },
+  { name: "eventtime", type: "string" },
+  { name: "eventsource", type: "string" },
+  { name: "eventname", type: "string" },
+  { name: "awsregion", type: "string" },
+  { name: "sourceipaddress", type: "string" },
+  { name: "useragent", type: "string" },
+  { name: "errorcode", type: "string" },
+  { name: "errormessage", type: "string" },
+  { name: "requestparameters", type: "string" },
+  { name: "responseelements", type: "string" },
+  { name: "additionaleventdata", type: "string" },
+  { name: "requestid", type: "string" },
+  { name: "eventid", type: "string" },
+  {
+    name: "resources",
+    type: `array<${struct({ arn: "string", accountid: "string", type: "string" })}>`,
+  },
+  { name: "eventtype", type: "string" },
+  { name: "apiversion", type: "string" },
+  { name: "readonly", type: "string" },
+  { name: "recipientaccountid", type: "string" },
+  { name: "serviceeventdetails", type: "string" },
+  { name: "sharedeventid", type: "string" },
+  { name: "vpcendpointid", type: "string" },
+  { name: "vpcendpointaccountid", type: "string" },
+  { name: "eventcategory", type: "string" },
+  {
+    name: "addendum",
+    type: struct({
+      reason: "string",
+      updatedfields: "string",
+      originalrequestid: "string",
+      originaleventid: "string",
+    }),
+  },
+  { name: "sessioncredentialfromconsole", type: "string" },
+  { name: "edgedevicedetails", type: "string" },
+  {
+    name: "tlsdetails",
+    type: struct({
+      tlsversion: "string",
+      ciphersuite: "string",
+      clientprovidedhostheader: "string",
+    }),
+  },
+];
+
+/** Columns holding a JSON document as text; conditions on their fields use JSON functions. */
+export const JSON_TEXT_COLUMNS: readonly string[] = [
+  "requestparameters",
+  "responseelements",
+  "additionaleventdata",
+  "serviceeventdetails",
+];
+
+/** Partition keys: the region prefix, then the day (`yyyy/MM/dd`, as in the S3 key). */
+export const CLOUDTRAIL_PARTITION_KEYS: readonly TableColumn[] = [
+  { name: "region", type: "string" },
+  { name: "timestamp", type: "string" },
+];
+
+/** `s3://<bucket>/AWSLogs/<account>/CloudTrail/`: where a trail's log files for every region live. */
+export function cloudTrailLocation(bucket: string, account: string): string {
+  return `s3://${bucket}/AWSLogs/${account}/CloudTrail/`;
+}
+
+export interface ProjectionProps {
+  readonly bucket: string;
+  readonly account: string;
+  /** Every region the multi-region trail may write to (its prefixes under CloudTrail/). */
+  readonly regions: readonly string[];
+  /** First day to project, `yyyy/MM/dd`. */
+  readonly startDate: string;
+}
+
+/**
+ * Table parameters turning on partition projection. The template holds literal `${region}` and
+ * `${timestamp}` placeholders for Athena: they must reach Terraform escaped (see
+ * `terraformLiteral`), or Terraform would read them as its own interpolations.
+ */
+export function projectionParameters(p: ProjectionProps): Record<string, string> {
+  return {
+    EXTERNAL: "TRUE",
+    classification: "cloudtrail",
+    "projection.enabled": "true",
+    "projection.region.type": "enum",
+    "projection.region.values": p.regions.join(","),
+    "projection.timestamp.type": "date",
+    "projection.timestamp.format": "yyyy/MM/dd",
+    "projection.timestamp.range": `${p.startDate},NOW`,
+    "projection.timestamp.interval": "1",
+    "projection.timestamp.interval.unit": "DAYS",
+    "storage.location.template": `${cloudTrailLocation(p.bucket, p.account)}\${region}/\${timestamp}`,
+  };
+}
+
+/**
+ * A string Terraform must take literally: `${` and `%{` (template interpolation and directive
+ * openers) are doubled to `$${` and `%%{`. cdktf tokens (`${TfToken[...]}`, references to other
+ * resources) are left as they are so cdktf still resolves them.
+ */
+export function terraformLiteral(s: string): string {
+  return (
+    s
+      .split(/(\$\{TfToken\[[^\]]+\]\})/)
+      // A function replacement: in a replacement string "$$" would mean one "$".
+      .map((part, i) =>
+        i % 2 === 1 ? part : part.replace(/([$%])\{/g, (_m, c: string) => `${c}${c}{`),
+      )
+      .join("")
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hive types, parsed: the SQL renderer checks struct paths against them, tests build an
+// identical table in another engine from them.
+
+export type HiveType =
+  | { readonly kind: "string" }
+  | { readonly kind: "struct"; readonly fields: ReadonlyMap<string, HiveType> }
+  | { readonly kind: "array"; readonly element: HiveType }
+  | { readonly kind: "map"; readonly key: HiveType; readonly value: HiveType };
+
+export function parseHiveType(text: string): HiveType {
+  let pos = 0;
+  const fail = (expected: string): never => {
+    throw new Error(`bad Hive type ${JSON.stringify(text)} at ${pos}: expected ${expected}`);
+  };
+  const eat = (s: string): boolean => {
+    if (!text.startsWith(s, pos)) return false;
+    pos += s.length;
+    return true;
+  };
+  const name = (): string => {
+    const m = /^[a-z_][a-z0-9_]*/.exec(text.slice(pos));
+    if (!m) return fail("a field name");
+    pos += m[0].length;
+    return m[0];
+  };
+  const type = (): HiveType => {
+    if (eat("string")) return { kind: "string" };
+    if (eat("array<")) {
+      const element = type();
+      if (!eat(">")) fail('">"');
+      return { kind: "array", element };
+    }
+    if (eat("map<")) {
+      const key = type();
+      if (!eat(",")) fail('","');
+      const value = type();
+      if (!eat(">")) fail('">"');
+      return { kind: "map", key, value };
+    }
+    if (eat("struct<")) {
+      const fields = new Map<string, HiveType>();
+      do {
+        const n = name();
+        if (!eat(":")) fail('":"');
+        fields.set(n, type());
+      } while (eat(","));
+      if (!eat(">")) fail('">"');
+      return { kind: "struct", fields };
+    }
+    return fail("string, array<, map< or struct<");
+  };
+  const t = type();
+  if (pos !== text.length) fail("end of type");
+  return t;
+}

@@ -1,0 +1,190 @@
+/**
+ * The third rendering of a detection `Condition`: a SQL boolean expression over the Athena
+ * CloudTrail table (src/athena/cloudtrail-table.ts), for investigation queries. The other two
+ * are the CloudWatch Logs filter pattern (filter-pattern.ts) and the EventBridge event pattern
+ * (event-pattern.ts); the tests run all three on the same real records.
+ *
+ * Record paths map to columns as the table defines them:
+ * - a top-level field is its lowercase column (`eventName` -> `eventname`);
+ * - a path into a struct column is struct access (`userIdentity.sessionContext.sessionIssuer.arn`
+ *   -> `useridentity.sessioncontext.sessionissuer.arn`), checked against the struct's fields;
+ * - a path into a JSON text column (`requestParameters`, `responseElements`,
+ *   `additionalEventData`, `serviceEventDetails`) is `json_extract_scalar(col, '$.a.b')`, which
+ *   gives the text of a string, number or boolean and NULL for an object, an array, JSON null or
+ *   a missing key (Trino/Athena semantics).
+ *
+ * Operators, with the filter pattern's semantics (missing field = NULL, as the table's SerDe
+ * reads it):
+ * - `equals` -> `=` or `IN (...)`; values are compared as text (every column is a string);
+ * - `notEquals` -> `x IS NOT NULL AND x <> 'v'`: a missing field does not match, as `$.x != "v"`
+ *   does not in CloudWatch Logs (see NOT_EQUALS_MATCHES_MISSING_FIELD in filter-pattern.ts);
+ * - `prefix` / `suffix` -> `LIKE` with `%`, `_` and `\` escaped (`ESCAPE '\'`);
+ * - `exists: false` -> `IS NULL`; on a JSON text field `json_extract(col, '$.x') IS NULL`, which
+ *   is NULL only when the key is missing (an object or array value is not "absent").
+ *
+ * Known differences from the filter pattern, none of which a catalog detection depends on: the
+ * SerDe reads JSON `null` as NULL, so `exists: false` also holds for an explicit null (NOT EXISTS
+ * does not); booleans compare as the text `true`/`false` (a filter pattern's `IS TRUE` only
+ * matches a JSON boolean).
+ */
+import type { Condition, Scalar } from "../detections/condition";
+import {
+  CLOUDTRAIL_COLUMNS,
+  JSON_TEXT_COLUMNS,
+  parseHiveType,
+  type HiveType,
+} from "../athena/cloudtrail-table";
+
+export interface SqlColumn {
+  readonly name: string;
+  readonly type: HiveType;
+  /** A string column holding JSON text: paths into it use JSON functions. */
+  readonly json: boolean;
+}
+
+/** Table columns by lowercase name. */
+export type SqlColumns = ReadonlyMap<string, SqlColumn>;
+
+export function sqlColumns(
+  columns: readonly { name: string; type: string }[],
+  jsonColumns: readonly string[] = [],
+): SqlColumns {
+  return new Map(
+    columns.map((c) => [
+      c.name,
+      { name: c.name, type: parseHiveType(c.type), json: jsonColumns.includes(c.name) },
+    ]),
+  );
+}
+
+/** The Athena CloudTrail table's columns. */
+export const CLOUDTRAIL_SQL_COLUMNS: SqlColumns = sqlColumns(CLOUDTRAIL_COLUMNS, JSON_TEXT_COLUMNS);
+
+/** A SQL string literal (single quotes doubled). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** Escapes `\`, `%` and `_` for a LIKE pattern used with `ESCAPE '\'`. */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+type Operand = {
+  /** The expression giving the field's value as text, NULL when missing. */
+  readonly value: string;
+  /** The expression that is NULL exactly when the field is missing. */
+  readonly presence: string;
+  /** Whether the path ends on a string (comparable) rather than a struct. */
+  readonly comparable: boolean;
+};
+
+function operand(field: string, columns: SqlColumns): Operand {
+  const path = field.split(".");
+  for (const step of path)
+    if (!NAME.test(step))
+      throw new Error(
+        `field "${field}": path step ${JSON.stringify(step)} is not a plain name (letters, digits, _)`,
+      );
+  const [head, ...rest] = path;
+  const column = columns.get(head.toLowerCase());
+  if (!column) throw new Error(`field "${field}": the table has no column "${head.toLowerCase()}"`);
+  if (column.json) {
+    if (rest.length === 0) return { value: column.name, presence: column.name, comparable: false };
+    const jsonPath = sqlString(`$.${rest.join(".")}`);
+    return {
+      value: `json_extract_scalar(${column.name}, ${jsonPath})`,
+      presence: `json_extract(${column.name}, ${jsonPath})`,
+      comparable: true,
+    };
+  }
+  let type = column.type;
+  let expr = column.name;
+  for (const step of rest) {
+    if (type.kind !== "struct")
+      throw new Error(`field "${field}": "${expr}" is a ${type.kind}, not a struct`);
+    const key = step.toLowerCase();
+    const next = type.fields.get(key);
+    if (!next) throw new Error(`field "${field}": struct "${expr}" has no field "${key}"`);
+    expr = `${expr}.${key}`;
+    type = next;
+  }
+  if (type.kind === "array" || type.kind === "map")
+    throw new Error(`field "${field}": "${expr}" is an ${type.kind}; conditions need a scalar`);
+  return { value: expr, presence: expr, comparable: type.kind === "string" };
+}
+
+function literal(v: Scalar): string {
+  if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`${v} is not a finite number`);
+  return sqlString(String(v === 0 ? 0 : v));
+}
+
+function comparable(field: string, o: Operand): string {
+  if (!o.comparable)
+    throw new Error(
+      `field "${field}" is a struct or a whole JSON document; compare one of its fields`,
+    );
+  return o.value;
+}
+
+function leaf(c: Exclude<Condition, { all: unknown } | { any: unknown }>, columns: SqlColumns) {
+  const o = operand(c.field, columns);
+  if ("equals" in c) {
+    if (c.equals.length === 0) throw new Error(`"${c.field}" equals no value`);
+    const x = comparable(c.field, o);
+    return c.equals.length === 1
+      ? `${x} = ${literal(c.equals[0])}`
+      : `${x} IN (${c.equals.map(literal).join(", ")})`;
+  }
+  if ("notEquals" in c) {
+    const x = comparable(c.field, o);
+    return `(${x} IS NOT NULL AND ${x} <> ${literal(c.notEquals)})`;
+  }
+  if ("prefix" in c || "suffix" in c) {
+    const text = "prefix" in c ? c.prefix : c.suffix;
+    if (text === "") throw new Error(`empty prefix/suffix on "${c.field}" would match any value`);
+    const pattern = "prefix" in c ? `${escapeLike(text)}%` : `%${escapeLike(text)}`;
+    return `${comparable(c.field, o)} LIKE ${sqlString(pattern)} ESCAPE '\\'`;
+  }
+  return `${o.presence} IS NULL`;
+}
+
+/** `all`/`any` of a single condition is that condition. */
+function unwrap(c: Condition): Condition {
+  while (("all" in c && c.all.length === 1) || ("any" in c && c.any.length === 1))
+    c = "all" in c ? c.all[0] : (c as { any: readonly Condition[] }).any[0];
+  return c;
+}
+
+function render(condition: Condition, columns: SqlColumns, indent: string): string {
+  const c = unwrap(condition);
+  if (!("all" in c) && !("any" in c)) return leaf(c, columns);
+  const parts = "all" in c ? c.all : c.any;
+  if (parts.length === 0) throw new Error(`cannot render an empty "${"all" in c ? "all" : "any"}"`);
+  const op = "all" in c ? "AND" : "OR";
+  const inner = `${indent}  `;
+  return parts
+    .map((part) => {
+      const p = unwrap(part);
+      // AND binds tighter than OR, but every compound term gets parentheses so nobody has to care.
+      return "all" in p || "any" in p
+        ? `(\n${inner}${render(p, columns, inner)}\n${indent})`
+        : leaf(p, columns);
+    })
+    .join(`\n${indent}${op} `);
+}
+
+/**
+ * The condition as a SQL boolean expression over `columns` (default: the Athena CloudTrail
+ * table). Multi-line, continuation lines prefixed with `indent`. Throws when a field has no
+ * column or struct field, or cannot be compared.
+ */
+export function renderConditionToSql(
+  c: Condition,
+  columns: SqlColumns = CLOUDTRAIL_SQL_COLUMNS,
+  indent = "",
+): string {
+  return render(c, columns, indent);
+}

@@ -60,10 +60,12 @@ export function partitionRange(days: number = DEFAULT_LOOKBACK_DAYS): string {
  * `from_iso8601_timestamp(eventtime) AT TIME ZONE 'Asia/Tokyo'`, which works in a SELECT but
  * failed when saved as a view: a view cannot have a `timestamp with time zone` column (Athena:
  * "NOT_SUPPORTED: Unsupported Hive type: timestamp with time zone"). Formatting it gives a
- * varchar column, which a view, a CTAS table or a CSV download all take.
+ * varchar column, which a view, a CTAS table or a CSV download all take. `try` turns a time
+ * that is not ISO 8601 into NULL instead of failing the whole query.
  */
-export function localTime(ctx: QueryContext, expr = "eventtime"): string {
-  return `format_datetime(from_iso8601_timestamp(${expr}) AT TIME ZONE ${sqlString(ctx.timeZone)}, 'yyyy-MM-dd HH:mm:ss')`;
+export function localTime(ctx: QueryContext, aggregate?: "min" | "max"): string {
+  const t = "try(from_iso8601_timestamp(eventtime))";
+  return `format_datetime(${aggregate ? `${aggregate}(${t})` : t} AT TIME ZONE ${sqlString(ctx.timeZone)}, 'yyyy-MM-dd HH:mm:ss')`;
 }
 
 /** Who made the call: the ARN, else the calling service, else the principal id or type. */
@@ -193,8 +195,8 @@ export function investigationQueries(
         "  eventsource,",
         "  eventname,",
         "  count(*) AS calls,",
-        `  ${localTime(ctx, "min(eventtime)")} AS first_seen,`,
-        `  ${localTime(ctx, "max(eventtime)")} AS last_seen`,
+        `  ${localTime(ctx, "min")} AS first_seen,`,
+        `  ${localTime(ctx, "max")} AS last_seen`,
         `FROM ${from(ctx)}`,
         `WHERE ${partitionRange(ctx.lookbackDays)}`,
         "  AND errorcode IS NOT NULL",

@@ -76,16 +76,22 @@ const dataEventBucket = z.string().superRefine((value, ctx) => {
 /** Athena's minimum `bytes_scanned_cutoff_per_query` (10 MB). */
 export const MIN_BYTES_SCANNED_CUTOFF = 10485760;
 
-/** A canonical IANA time zone name known to this runtime (Athena takes IANA names). */
+/**
+ * An IANA time zone name (`Area/Location`, or `UTC`) that this runtime's time zone database knows;
+ * Athena takes IANA names. Abbreviations and links without an area (`JST`, `EST`, `Japan`) and
+ * names in the wrong case are refused, with the name they stand for as a suggestion.
+ */
 export function timeZoneProblem(tz: string): string | undefined {
-  if (tz === "UTC" || Intl.supportedValuesOf("timeZone").includes(tz)) return undefined;
-  let alias: string | undefined;
+  let resolved: string | undefined;
   try {
-    alias = new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
+    resolved = new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
-    alias = undefined;
+    resolved = undefined;
   }
-  return `not a canonical IANA time zone name such as "Asia/Tokyo" or "UTC"${alias && alias !== tz ? ` (did you mean "${alias}"?)` : ""}`;
+  const shaped = /^[A-Z][A-Za-z_-]*(\/[A-Z0-9][A-Za-z0-9_+-]*)+$/.test(tz);
+  if (tz === "UTC" || (resolved && shaped)) return undefined;
+  const hint = resolved && resolved !== tz ? ` (did you mean "${resolved}"?)` : "";
+  return `not an IANA time zone name such as "Asia/Tokyo" or "UTC"${hint}`;
 }
 
 const timeZone = z.string().superRefine((tz, ctx) => {

@@ -18,7 +18,7 @@ import {
 import type { Delivery, Detection, Severity } from "../detections/types";
 import { cloudTrailRecordToEvent, compileEventPattern } from "../patterns/event-pattern";
 import { compileFilterPattern } from "../patterns/filter-pattern";
-import { compileGate, type Gate } from "./gate";
+import { compileGate, INDEX_FIELDS, type Gate, type IndexField } from "./gate";
 import { readRecords, type CloudTrailRecord, type ReadOptions } from "./readers";
 
 /**
@@ -121,24 +121,88 @@ export const MAX_DISAGREEMENTS = 100;
 // ---------------------------------------------------------------------------------------------
 // Per-record evaluation
 
-interface Compiled {
+interface CompiledDetection {
   readonly plan: PlannedDetection;
-  readonly gate: Gate | undefined;
   readonly filter: (r: CloudTrailRecord) => boolean;
   readonly event: (e: object) => boolean;
   readonly recordTypes: ReadonlySet<unknown>;
   readonly periodMs: number;
 }
 
-export function compilePlan(plan: readonly PlannedDetection[], options: EngineOptions): Compiled[] {
-  return plan.map((p) => ({
+/**
+ * The plan compiled once per thread, with the dispatch that picks which detections to evaluate
+ * on a record: detections whose renderings both require `eventName` (else `eventSource`) to be one
+ * of some strings are found by one map lookup on the record's value, then their gate (gate.ts)
+ * runs; the rest run their gate on every record, or are always evaluated when they have none (or
+ * with `exhaustive`).
+ */
+export interface CompiledPlan {
+  readonly detections: readonly CompiledDetection[];
+  readonly indexes: readonly FieldIndex[];
+  readonly others: readonly number[];
+  readonly gates: readonly (Gate | undefined)[];
+}
+
+interface FieldIndex {
+  readonly field: IndexField;
+  readonly byValue: Map<string, number[]>;
+  /** Every detection in the index: all are candidates when the record's value is not a string. */
+  readonly all: number[];
+}
+
+export function compilePlan(
+  plan: readonly PlannedDetection[],
+  options: EngineOptions,
+): CompiledPlan {
+  const detections = plan.map((p) => ({
     plan: p,
-    gate: options.exhaustive ? undefined : compileGate(p.filterPattern, p.eventPattern),
     filter: compileFilterPattern(p.filterPattern),
     event: compileEventPattern(p.eventPattern),
-    recordTypes: new Set(p.recordTypes),
+    recordTypes: new Set<unknown>(p.recordTypes),
     periodMs: (p.alarm?.periodSeconds ?? 0) * 1000,
   }));
+  const indexes: FieldIndex[] = INDEX_FIELDS.map((field) => ({
+    field,
+    byValue: new Map(),
+    all: [],
+  }));
+  const others: number[] = [];
+  const gates = plan.map((p, i) => {
+    const g = options.exhaustive ? undefined : compileGate(p.filterPattern, p.eventPattern);
+    const index = g?.index && indexes.find((x) => x.field === g.index!.field)!;
+    if (!index) others.push(i);
+    else {
+      index.all.push(i);
+      for (const v of g!.index!.values) {
+        const list = index.byValue.get(v);
+        if (list) list.push(i);
+        else index.byValue.set(v, [i]);
+      }
+    }
+    return g?.gate;
+  });
+  return { detections, indexes: indexes.filter((x) => x.all.length > 0), others, gates };
+}
+
+/** What every tally needs from a matched record, worked out once per record. */
+interface MatchedRecord {
+  readonly record: CloudTrailRecord;
+  readonly eventId: string;
+  readonly principal: string;
+  readonly time: string;
+  /** eventTime in epoch ms; NaN when it does not parse. */
+  readonly ms: number;
+}
+
+function matchedRecord(r: CloudTrailRecord): MatchedRecord {
+  const time = str(r.eventTime);
+  return {
+    record: r,
+    eventId: str(r.eventID),
+    principal: principalOf(r),
+    time,
+    ms: Date.parse(time),
+  };
 }
 
 /** Accumulates one rendering over one file, with sets and maps the plain tally cannot hold. */
@@ -153,22 +217,31 @@ class RenderingAccumulator {
   readonly examples: (Example & { readonly ms: number })[] = [];
   readonly periods = new Map<number, number>();
 
-  add(r: CloudTrailRecord, file: string, periodMs: number, withIds: boolean): void {
+  add(m: MatchedRecord, file: string, periodMs: number, withIds: boolean): void {
     this.matches++;
-    const eventId = str(r.eventID);
-    if (withIds) this.eventIds.push(eventId);
-    const principal = principalOf(r);
-    this.principals.add(principal);
-    const time = str(r.eventTime);
-    const ms = Date.parse(time);
-    if (ms < this.firstMs) [this.firstMs, this.first] = [ms, time];
-    if (ms > this.lastMs) [this.lastMs, this.last] = [ms, time];
+    if (withIds) this.eventIds.push(m.eventId);
+    this.principals.add(m.principal);
+    const ms = m.ms;
+    if (ms < this.firstMs) {
+      this.firstMs = ms;
+      this.first = m.time;
+    }
+    if (ms > this.lastMs) {
+      this.lastMs = ms;
+      this.last = m.time;
+    }
     if (periodMs > 0 && Number.isFinite(ms)) {
       const start = Math.floor(ms / periodMs) * (periodMs / 1000);
       this.periods.set(start, (this.periods.get(start) ?? 0) + 1);
     }
-    if (this.examples.length < MAX_EXAMPLES || exampleBefore(ms, eventId, this.examples.at(-1)!)) {
-      const example = { ...exampleOf(r, principal, file), ms: Number.isFinite(ms) ? ms : Infinity };
+    if (
+      this.examples.length < MAX_EXAMPLES ||
+      exampleBefore(ms, m.eventId, this.examples.at(-1)!)
+    ) {
+      const example = {
+        ...exampleOf(m.record, m.principal, file),
+        ms: Number.isFinite(ms) ? ms : Infinity,
+      };
       this.examples.push(example);
       this.examples.sort(compareExamples);
       if (this.examples.length > MAX_EXAMPLES) this.examples.pop();
@@ -241,55 +314,73 @@ export class FileScanner {
   private readonly disagreementCounts: number[];
 
   constructor(
-    private readonly compiled: readonly Compiled[],
+    private readonly compiled: CompiledPlan,
     private readonly file: string,
-    private readonly options: EngineOptions,
+    options: EngineOptions,
   ) {
-    this.filters = compiled.map(() => new RenderingAccumulator());
-    this.events = compiled.map(() => new RenderingAccumulator());
-    this.disagreements = compiled.map(() => []);
-    this.disagreementCounts = compiled.map(() => 0);
+    this.withIds = options.eventIds === true;
+    const n = compiled.detections.length;
+    this.filters = Array.from({ length: n }, () => new RenderingAccumulator());
+    this.events = Array.from({ length: n }, () => new RenderingAccumulator());
+    this.disagreements = Array.from({ length: n }, () => []);
+    this.disagreementCounts = new Array<number>(n).fill(0);
   }
 
   readonly add = (r: CloudTrailRecord): void => {
     this.records++;
     // The envelope is built at most once per record, and only when some detection needs it.
-    let envelope: object | null | undefined;
-    const withIds = this.options.eventIds === true;
-    for (let i = 0; i < this.compiled.length; i++) {
-      const c = this.compiled[i];
-      if (c.gate !== undefined && !c.gate(r)) continue;
-      const filter = c.filter(r);
-      let event = false;
-      let comparable = false;
-      if (c.recordTypes.has(r.eventType)) {
-        if (envelope === undefined) envelope = envelopeOf(r);
-        if (envelope !== null) {
-          comparable = true;
-          event = c.event(envelope);
-        }
-      }
-      if (filter) this.filters[i].add(r, this.file, c.periodMs, withIds);
-      if (event) this.events[i].add(r, this.file, 0, withIds);
-      if (comparable && filter !== event) {
-        if (this.disagreementCounts[i]++ < MAX_DISAGREEMENTS)
-          this.disagreements[i].push({
-            eventId: str(r.eventID),
-            eventName: str(r.eventName),
-            eventTime: str(r.eventTime),
-            file: this.file,
-            filter,
-            event,
-          });
-      }
+    this.envelope = undefined;
+    this.matched = undefined;
+    const { indexes, others, gates } = this.compiled;
+    for (const i of others) if (gates[i] === undefined || gates[i](r)) this.evaluate(i, r);
+    for (const index of indexes) {
+      const v = r[index.field];
+      // An absent field fails every requirement on it; a non-string one goes to the gates.
+      const candidates =
+        typeof v === "string" ? index.byValue.get(v) : v === undefined ? undefined : index.all;
+      if (candidates !== undefined)
+        for (const i of candidates) if (gates[i]!(r)) this.evaluate(i, r);
     }
   };
+
+  private envelope: object | null | undefined;
+  private matched: MatchedRecord | undefined;
+  private readonly withIds: boolean;
+
+  private evaluate(i: number, r: CloudTrailRecord): void {
+    const c = this.compiled.detections[i];
+    const withIds = this.withIds;
+    const filter = c.filter(r);
+    let event = false;
+    let comparable = false;
+    if (c.recordTypes.has(r.eventType)) {
+      if (this.envelope === undefined) this.envelope = envelopeOf(r);
+      if (this.envelope !== null) {
+        comparable = true;
+        event = c.event(this.envelope);
+      }
+    }
+    if (filter || event) {
+      const m = (this.matched ??= matchedRecord(r));
+      if (filter) this.filters[i].add(m, this.file, c.periodMs, withIds);
+      if (event) this.events[i].add(m, this.file, 0, withIds);
+    }
+    if (comparable && filter !== event && this.disagreementCounts[i]++ < MAX_DISAGREEMENTS)
+      this.disagreements[i].push({
+        eventId: str(r.eventID),
+        eventName: str(r.eventName),
+        eventTime: str(r.eventTime),
+        file: this.file,
+        filter,
+        event,
+      });
+  }
 
   tally(): FileTally {
     return {
       file: this.file,
       records: this.records,
-      detections: this.compiled.map((c, i) => ({
+      detections: this.compiled.detections.map((c, i) => ({
         id: c.plan.id,
         filter: this.filters[i].tally(),
         event: this.events[i].tally(),
@@ -309,21 +400,26 @@ function envelopeOf(r: CloudTrailRecord): object | null {
   }
 }
 
-/** Reads and scans one file. Throws InputError (from the reader) when the file must be skipped. */
+/**
+ * Reads and scans one file (already opened with `openInput` when prefetching). Throws InputError
+ * (from the reader) when the file must be skipped.
+ */
 export async function scanFile(
-  compiled: readonly Compiled[],
+  compiled: CompiledPlan,
   file: string,
   options: EngineOptions & ReadOptions,
   onProgress?: (records: number) => void,
+  input?: Promise<AsyncIterable<Buffer>>,
 ): Promise<FileTally> {
   const scanner = new FileScanner(compiled, file, options);
+  // Progress in batches of 16k records keeps callbacks (and worker messages) off the hot path.
   const add = onProgress
     ? (r: CloudTrailRecord) => {
         scanner.add(r);
         if ((scanner.records & 0x3fff) === 0) onProgress(0x4000);
       }
     : scanner.add;
-  await readRecords(file, add, options);
+  await readRecords(file, add, options, input);
   if (onProgress) onProgress(scanner.records & 0x3fff);
   return scanner.tally();
 }

@@ -1,16 +1,17 @@
 /**
  * A cheap pre-check that lets the backtest skip a detection on a record neither rendering can
- * match. Almost every detection requires `eventName` (or `eventSource`, `errorCode`,
- * `userIdentity.type`) to be one of a few strings; most records fail that on both renderings, and
+ * match. Every detection's renderings require some fields to be one of a few strings (`eventName`,
+ * `eventSource`, `errorCode`, `userIdentity.type`, a resource name); most records fail that, and
  * skipping them avoids building the EventBridge envelope and running two matchers per detection.
  *
- * The requirement is read from each rendering's own output (the filter pattern text and the event
+ * Requirements are read from each rendering's own output (the filter pattern text and the event
  * pattern JSON), never from the shared `Condition`: a renderer bug that widens one rendering widens
- * its requirement too, so the disagreement check still sees it. A record is skipped only when the
- * field fails BOTH renderings' requirements. Anything the gate cannot judge exactly (a number,
- * boolean, array or object where a string was expected, a path through an array) is let through
- * to the real matchers. `__tests__/backtest.test.ts` checks gated and exhaustive evaluation agree
- * on every fixture record for every catalog detection.
+ * its requirements too, so the disagreement check still sees it. A record is skipped only when it
+ * fails some requirement of the filter pattern AND some requirement of the event pattern. Anything
+ * a requirement cannot judge exactly (a number, boolean, array or object where a string was
+ * expected, a path through an array) counts as meeting it, so the real matchers decide.
+ * `__tests__/backtest.test.ts` checks gated and exhaustive evaluation agree on every fixture record
+ * for every catalog detection.
  */
 import { parseFilterPattern, type FilterExpr } from "../patterns/filter-pattern";
 
@@ -24,58 +25,106 @@ export interface Requirement {
 
 export type Gate = (record: Readonly<Record<string, unknown>>) => boolean;
 
-/** Fields checked first: the most selective ones. */
-const PREFERRED = ["eventName", "eventSource"];
+/** Top-level fields a detection can be found by, most selective first. */
+export const INDEX_FIELDS = ["eventName", "eventSource"] as const;
+export type IndexField = (typeof INDEX_FIELDS)[number];
+
+export interface CompiledGate {
+  readonly gate: Gate;
+  /**
+   * When both renderings require an index field (eventName, else eventSource) to be one of some
+   * strings: the field and the union of the strings, so callers can find the detection by the
+   * record's value instead of running the gate on every record.
+   */
+  readonly index?: { readonly field: IndexField; readonly values: ReadonlySet<string> };
+}
 
 /**
- * The gate for one detection, or undefined when the renderings share no field requirement (the
- * detection is then evaluated on every record).
+ * The gate for one detection, or undefined when either rendering has no requirement it can use
+ * (the detection is then evaluated on every record).
  */
-export function compileGate(filterPattern: string, eventPattern: object): Gate | undefined {
-  const filter = filterRequirements(filterPattern);
-  const event = eventRequirements(eventPattern);
-  const common = [...filter.keys()].filter((k) => event.has(k));
-  if (common.length === 0) return undefined;
-  common.sort((a, b) => rank(a) - rank(b));
-  const key = common[0];
-  return gateFor(union(filter.get(key)!, event.get(key)!));
+export function compileGate(filterPattern: string, eventPattern: object): CompiledGate | undefined {
+  const filter = [...filterRequirements(filterPattern).values()];
+  const event = [...eventRequirements(eventPattern).values()];
+  if (filter.length === 0 || event.length === 0) return undefined;
+  const meetsFilter = allOf(filter.map(checkFor));
+  // Usually both renderings require the same: then one check serves both.
+  const gate: Gate =
+    canonical(filter) === canonical(event)
+      ? meetsFilter
+      : (
+          (meetsEvent) => (r) =>
+            meetsFilter(r) || meetsEvent(r)
+        )(allOf(event.map(checkFor)));
+  for (const field of INDEX_FIELDS) {
+    const values = [filter, event].map((reqs) => exactValuesOf(reqs, field));
+    if (values[0] && values[1])
+      return { gate, index: { field, values: new Set([...values[0], ...values[1]]) } };
+  }
+  return { gate };
 }
 
-function rank(key: string): number {
-  const i = PREFERRED.indexOf(key);
-  return i < 0 ? PREFERRED.length : i;
+function exactValuesOf(
+  reqs: readonly Requirement[],
+  field: string,
+): ReadonlySet<string> | undefined {
+  const req = reqs.find((q) => q.path.length === 1 && q.path[0] === field);
+  return req && req.prefixes.length === 0 && req.suffixes.length === 0 ? req.exact : undefined;
 }
 
-function union(a: Requirement, b: Requirement): Requirement {
-  return {
-    path: a.path,
-    exact: new Set([...a.exact, ...b.exact]),
-    prefixes: [...new Set([...a.prefixes, ...b.prefixes])],
-    suffixes: [...new Set([...a.suffixes, ...b.suffixes])],
+function canonical(reqs: readonly Requirement[]): string {
+  return JSON.stringify(
+    reqs
+      .map((r) => [r.path, [...r.exact].sort(), [...r.prefixes].sort(), [...r.suffixes].sort()])
+      .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+  );
+}
+
+function allOf(checks: Gate[]): Gate {
+  if (checks.length === 1) return checks[0];
+  return (r) => {
+    for (const c of checks) if (!c(r)) return false;
+    return true;
   };
 }
 
-function gateFor(req: Requirement): Gate {
+/**
+ * Whether a record meets one requirement: false only when the field is absent (or sits under a
+ * non-object), or is a string neither rendering accepts. Property reads are plain `o[k]` (this
+ * runs for every record): a key inherited from Object.prototype yields a non-string, which
+ * counts as met, or a non-object on the way, which both renderings also treat as absent.
+ */
+export function checkFor(req: Requirement): Gate {
   const { path, exact, prefixes, suffixes } = req;
-  const accepts = (s: string): boolean =>
-    exact.has(s) || prefixes.some((p) => s.startsWith(p)) || suffixes.some((x) => s.endsWith(x));
+  const accepts =
+    prefixes.length === 0 && suffixes.length === 0
+      ? (s: string) => exact.has(s)
+      : (s: string) =>
+          exact.has(s) ||
+          prefixes.some((p) => s.startsWith(p)) ||
+          suffixes.some((x) => s.endsWith(x));
+  const leaf = (v: unknown): boolean => (typeof v === "string" ? accepts(v) : v !== undefined); // other types: the matchers decide
   if (path.length === 1) {
     const [field] = path;
+    return (r) => leaf(r[field]);
+  }
+  if (path.length === 2) {
+    const [outer, field] = path;
     return (r) => {
-      const v = Object.hasOwn(r, field) ? r[field] : undefined;
-      if (typeof v === "string") return accepts(v);
-      return v !== undefined; // absent fails both renderings; any other type goes to the matchers
+      const node = r[outer];
+      if (typeof node !== "object" || node === null) return false;
+      if (Array.isArray(node)) return true; // Event Ruler looks inside arrays: let the matcher decide
+      return leaf((node as Record<string, unknown>)[field]);
     };
   }
   return (r) => {
     let node: unknown = r;
     for (const step of path) {
-      if (Array.isArray(node)) return true; // Event Ruler looks inside arrays: let the matcher decide
-      if (typeof node !== "object" || node === null || !Object.hasOwn(node, step)) return false;
+      if (typeof node !== "object" || node === null) return false;
+      if (Array.isArray(node)) return true;
       node = (node as Record<string, unknown>)[step];
     }
-    if (typeof node === "string") return accepts(node);
-    return true;
+    return leaf(node);
   };
 }
 

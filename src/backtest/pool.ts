@@ -15,7 +15,7 @@ import {
   type FileTally,
   type PlannedDetection,
 } from "./engine";
-import { InputError, type ReadOptions, type Skipped } from "./readers";
+import { InputError, openInput, type ReadOptions, type Skipped } from "./readers";
 
 export interface RunOptions extends EngineOptions, ReadOptions {
   /** Worker threads; 1 runs in this thread. */
@@ -96,9 +96,12 @@ async function runHere(
 ): Promise<void> {
   const compiled = compilePlan(plan, options);
   const progress = onProgress && ((n: number) => onProgress(n, false));
+  let next = files.length > 0 ? openInput(files[0]) : undefined;
   for (let i = 0; i < files.length; i++) {
+    const input = next!;
+    next = i + 1 < files.length ? openInput(files[i + 1]) : undefined;
     try {
-      settle(i, await scanFile(compiled, files[i], options, progress));
+      settle(i, await scanFile(compiled, files[i], options, progress, input));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       settle(i, { file: files[i], error: e.message });
@@ -145,6 +148,8 @@ function runOnWorkers(
         feed(w);
       });
       w.postMessage({ type: "init", plan, options } satisfies ToWorker);
+      // Two files in flight per worker: it opens the second while scanning the first.
+      feed(w);
       feed(w);
     }
   });

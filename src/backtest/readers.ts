@@ -12,7 +12,8 @@
 import { createReadStream } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import * as path from "node:path";
-import { createGunzip } from "node:zlib";
+import type { TransformOptions } from "node:stream";
+import { createGunzip, type ZlibOptions } from "node:zlib";
 import { JsonShapeError, TopLevelArrayParser } from "./json-array";
 
 export type CloudTrailRecord = Readonly<Record<string, unknown>>;
@@ -104,15 +105,16 @@ async function walk(dir: string, files: string[], skipped: Skipped[]): Promise<v
  * Reads every record of one file, passing each to `onRecord` as soon as it is parsed. Throws
  * InputError when the file cannot be read, is truncated or corrupt, or is not CloudTrail data;
  * records already passed on belong to a file that failed, so callers keep per-file results apart
- * until the file is done.
+ * until the file is done. `input` is the file opened earlier with `openInput` (prefetching).
  */
 export async function readRecords(
   file: string,
   onRecord: (r: CloudTrailRecord) => void,
   options: ReadOptions = {},
+  input: Promise<AsyncIterable<Buffer>> = openInput(file),
 ): Promise<InputFormat> {
   try {
-    const chunks = await openChunks(file);
+    const chunks = await input;
     if (LINES_NAME.test(file)) {
       await readLines(chunks, onRecord);
       return "jsonl";
@@ -124,7 +126,22 @@ export async function readRecords(
   }
 }
 
-/** The file's bytes, gunzipped when they start with the gzip magic number (whatever the name). */
+/**
+ * Decompressed bytes buffered ahead of the reader. Opening the next file while the current one
+ * is parsed lets zlib (on libuv's thread pool) inflate it meanwhile; this bounds how far.
+ */
+export const PREFETCH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Starts reading a file: its bytes, gunzipped when they start with the gzip magic number
+ * (whatever the name). Errors surface when the chunks are read, never as an unhandled event.
+ */
+export function openInput(file: string): Promise<AsyncIterable<Buffer>> {
+  const opened = openChunks(file);
+  opened.catch(() => undefined); // awaited later by readRecords; not unhandled meanwhile
+  return opened;
+}
+
 async function openChunks(file: string): Promise<AsyncIterable<Buffer>> {
   const handle = await open(file, "r");
   let gzip: boolean;
@@ -136,8 +153,17 @@ async function openChunks(file: string): Promise<AsyncIterable<Buffer>> {
     await handle.close();
   }
   const source = createReadStream(file, { highWaterMark: 256 * 1024 });
+  // Until the reader iterates, an error is kept by the destroyed stream and rethrown then.
+  const keep = () => undefined;
+  source.on("error", keep);
   if (!gzip) return source;
-  const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+  // zlib streams take Transform options too; @types/node's ZlibOptions leaves them out.
+  const gunzipOptions: ZlibOptions & TransformOptions = {
+    chunkSize: 256 * 1024,
+    highWaterMark: PREFETCH_BYTES,
+  };
+  const gunzip = createGunzip(gunzipOptions);
+  gunzip.on("error", keep);
   // pipe() does not forward errors: a read error must end the gunzip stream too.
   source.on("error", (e) => gunzip.destroy(e));
   return source.pipe(gunzip);

@@ -56,8 +56,8 @@ function forBucket(j: TerraformJson, type: string, name: string) {
 }
 
 describe("athena: off by default", () => {
-  test("the default configuration renders no Glue, Athena or results-bucket resource", () => {
-    const { home: h } = build();
+  test("without the switch no Glue, Athena or results-bucket resource is rendered", () => {
+    const { home: h } = build({ athena: undefined });
     const j = synthJson(h);
     for (const type of [
       "aws_glue_catalog_database",
@@ -570,6 +570,7 @@ describe("S3 data events for all buckets except trailwatch's own", () => {
   test("without them, only the archive; read/write selectable; listed buckets keep their selectors", () => {
     const input = config().archive;
     const { home: h } = build({
+      athena: undefined,
       archive: { ...input, accessLogs: { enabled: false, retentionDays: 365 } },
       trail: {
         s3DataEvents: [{ bucket: "customer-data", readWrite: "All" }],

@@ -71,9 +71,17 @@ describe("home stack: provider and state", () => {
     });
   });
 
-  test("outputs: trail ARN, bucket, log group, topic", () => {
+  test("outputs: trail ARN, bucket, log group, topic (and Athena's, the example turns it on)", () => {
     expect(Object.keys(json.output ?? {}).sort()).toEqual(
-      ["alert_topic_arn", "archive_bucket", "kms_key_arn", "log_group_name", "trail_arn"].sort(),
+      [
+        "alert_topic_arn",
+        "archive_bucket",
+        "athena_database",
+        "athena_workgroup",
+        "kms_key_arn",
+        "log_group_name",
+        "trail_arn",
+      ].sort(),
     );
     expect(json.output!.trail_arn.value).toMatch(/^\$\{aws_cloudtrail\.[\w-]+\.arn\}$/);
   });
@@ -261,7 +269,19 @@ describe("home stack: log archive bucket", () => {
         StringEquals: { "aws:SourceAccount": ACCOUNT },
       },
     });
-    expect(s[1].Sid).toBe("DenyInsecureTransport");
+    // The Athena results bucket delivers under its own prefix only.
+    const results = `trailwatch-athena-${ACCOUNT}-ap-northeast-1`;
+    expect(s[1]).toEqual({
+      ...s[0],
+      Sid: "S3ServerAccessLogsDelivery2",
+      Resource: `arn:aws:s3:::${ACCESS_LOGS}/${results}/*`,
+      Condition: {
+        ArnLike: { "aws:SourceArn": `arn:aws:s3:::${results}` },
+        StringEquals: { "aws:SourceAccount": ACCOUNT },
+      },
+    });
+    expect(s[2].Sid).toBe("DenyInsecureTransport");
+    expect(s).toHaveLength(3);
     expect(forBucket("aws_s3_bucket_object_lock_configuration", ACCESS_LOGS)).toHaveLength(0);
   });
 
@@ -283,7 +303,10 @@ describe("home stack: log archive bucket", () => {
     expect(s).toHaveResourceWithProperties(S3BucketObjectLockConfigurationA, {
       rule: { default_retention: { mode: "COMPLIANCE", days: 365 } },
     });
-    expect(resourcesOf(synthJson(h), "aws_s3_bucket")).toHaveLength(1);
+    expect(resourcesOf(synthJson(h), "aws_s3_bucket").map((b) => b.bucket)).not.toContain(
+      ACCESS_LOGS,
+    );
+    expect(resourcesOf(synthJson(h), "aws_s3_bucket_logging")).toEqual([]);
     expect(synth).not.toHaveResource(S3BucketObjectLockConfigurationA);
   });
 });

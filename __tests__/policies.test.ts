@@ -15,6 +15,7 @@ import { accessLogBucketPolicy, archiveBucketPolicy } from "../src/constructs/lo
 import { alertTopicPolicy } from "../src/constructs/alert-topic";
 import { trailKeyPolicy } from "../src/constructs/trail-key";
 import { resolveNames } from "../src/names";
+import { athenaNames } from "../src/athena/names";
 import type { PolicyDocument, Statement } from "../src/policy";
 import { build, config, resourcesOf, synthJson } from "./helpers";
 import { ANONYMOUS, decide, type Decision, type Question } from "./support/simulate";
@@ -116,7 +117,8 @@ const synthesized: DeployedPolicies = {
 
 const built: DeployedPolicies = {
   archive: archiveBucketPolicy(n),
-  accessLog: accessLogBucketPolicy(n),
+  // The example turns Athena on: its results bucket logs into the access-log bucket too.
+  accessLog: accessLogBucketPolicy(n, [athenaNames(config()).resultsBucket]),
   key: trailKeyPolicy(n),
   topic: alertTopicPolicy(n),
 };

@@ -75,7 +75,7 @@ describe("CloudTrail", () => {
 
   test("CloudTrail.7: access logging on the trail's bucket", () => {
     const archive = buckets.find((b) => b.bucket === trail.s3_bucket_name);
-    expect(all("aws_s3_bucket_logging").map((l) => l.bucket)).toEqual([refOf(archive)]);
+    expect(all("aws_s3_bucket_logging").map((l) => l.bucket)).toContain(refOf(archive));
   });
 });
 
@@ -167,7 +167,10 @@ describe("S3", () => {
   test("S3.9: server access logging on the archive (the access-log bucket is the logging target itself)", () => {
     const targets = all("aws_s3_bucket_logging").map((l) => l.target_bucket);
     const logged = all("aws_s3_bucket_logging").map((l) => l.bucket);
-    expect(buckets.filter((b) => !logged.includes(refOf(b))).map(refOf)).toEqual(targets);
+    expect(buckets.filter((b) => !logged.includes(refOf(b))).map(refOf)).toEqual([
+      ...new Set(targets),
+    ]);
+    expect(logged).toHaveLength(2); // the archive and the Athena results
   });
 
   test("S3.10 / S3.13: every (versioned) bucket has a lifecycle configuration", () => {

@@ -1,32 +1,17 @@
 import { App } from "cdktf";
 import type { TrailwatchConfig } from "./config/schema";
-import { resolveNames, type Names } from "./names";
+import { resolveNames } from "./names";
 import { HomeStack } from "./stacks/home-stack";
 import { RegionalStack } from "./stacks/regional-stack";
 import { ruleDetectionsFor, selectDetections, stackRegions } from "./detections/select";
-import type { WatchedResources } from "./detections/types";
+import { watchedResources } from "./detections/watched";
+
+export { watchedResources };
 
 export interface TrailwatchApp {
   readonly app: App;
   readonly home: HomeStack;
   readonly regional: readonly RegionalStack[];
-}
-
-export function watchedResources(
-  n: Names,
-  key: { arn: string; id: string } = { arn: "", id: "" },
-): WatchedResources {
-  return {
-    trailName: n.trailName,
-    trailArn: n.trailArn,
-    logGroupName: n.logGroupName,
-    alertTopicArn: n.alertTopicArn,
-    archiveBucket: n.archiveBucket,
-    resourcePrefix: n.resourcePrefix,
-    trailKeyArn: key.arn,
-    trailKeyId: key.id,
-    trailKeyAlias: n.keyAlias,
-  };
 }
 
 /** Builds every stack for a validated configuration. Nothing is written until `app.synth()`. */

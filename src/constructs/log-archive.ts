@@ -11,8 +11,14 @@ export interface LogArchiveProps {
   readonly retention: Retention;
   /** Tamper-proof log files: default Object Lock retention on the archive bucket. @default none */
   readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
-  /** Server access logging into a separate bucket (Security Hub CloudTrail.7, S3.9). @default none */
-  readonly accessLogs?: { readonly retentionDays: number };
+  /**
+   * Server access logging into a separate bucket (Security Hub CloudTrail.7, S3.9), for the archive
+   * and for `otherSources` (names of other trailwatch buckets that log into it). @default none
+   */
+  readonly accessLogs?: {
+    readonly retentionDays: number;
+    readonly otherSources?: readonly string[];
+  };
 }
 
 /** Where CloudTrail delivers log files: the archive bucket and, optionally, its access-log bucket. */
@@ -34,7 +40,7 @@ export class LogArchive extends Construct {
       objectLock: props.objectLock,
     });
     if (props.accessLogs) {
-      this.accessLogPolicy = accessLogBucketPolicy(n);
+      this.accessLogPolicy = accessLogBucketPolicy(n, props.accessLogs.otherSources);
       // Server access logs can only be delivered to SSE-S3 buckets, and Object Lock on the
       // target bucket blocks delivery: so neither KMS nor Object Lock here.
       this.accessLogs = new PrivateBucket(this, "access-logs", {
@@ -74,19 +80,25 @@ export function archiveBucketPolicy(n: Names): PolicyDocument {
   );
 }
 
-export function accessLogBucketPolicy(n: Names): PolicyDocument {
-  return policy(
-    {
-      Sid: "S3ServerAccessLogsDelivery",
-      Effect: "Allow",
-      Principal: { Service: "logging.s3.amazonaws.com" },
-      Action: "s3:PutObject",
-      Resource: `${n.accessLogBucketArn}/${n.archiveBucket}/*`,
-      Condition: {
-        ArnLike: { "aws:SourceArn": n.archiveBucketArn },
-        StringEquals: { "aws:SourceAccount": n.account },
-      },
+/** Each source bucket may deliver its access logs only under its own prefix. */
+export function accessLogBucketPolicy(
+  n: Names,
+  otherSources: readonly string[] = [],
+): PolicyDocument {
+  const delivery = (source: string, sid: string) => ({
+    Sid: sid,
+    Effect: "Allow" as const,
+    Principal: { Service: "logging.s3.amazonaws.com" },
+    Action: "s3:PutObject",
+    Resource: `${n.accessLogBucketArn}/${source}/*`,
+    Condition: {
+      ArnLike: { "aws:SourceArn": `arn:aws:s3:::${source}` },
+      StringEquals: { "aws:SourceAccount": n.account },
     },
+  });
+  return policy(
+    delivery(n.archiveBucket, "S3ServerAccessLogsDelivery"),
+    ...otherSources.map((b, i) => delivery(b, `S3ServerAccessLogsDelivery${i + 2}`)),
     denyInsecureTransport("s3:*", [n.accessLogBucketArn, `${n.accessLogBucketArn}/*`]),
   );
 }

@@ -9,6 +9,8 @@ import { TrailKey } from "../constructs/trail-key";
 import { TrailLogs } from "../constructs/trail-logs";
 import { managementEventSelection } from "../trail-profile";
 import { BaseStack } from "./base-stack";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { watchedResources } from "../detections/watched";
 import { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
 import { DetectionAlarms } from "../constructs/detection-alarms";
 import { DetectionRules } from "../constructs/detection-rules";
@@ -62,7 +64,10 @@ export class HomeStack extends BaseStack {
       },
       objectLock: c.archive.objectLock,
       accessLogs: c.archive.accessLogs.enabled
-        ? { retentionDays: c.archive.accessLogs.retentionDays }
+        ? {
+            retentionDays: c.archive.accessLogs.retentionDays,
+            otherSources: c.athena.enabled ? [athenaNames(c).resultsBucket] : [],
+          }
         : undefined,
     });
     this.logs = new TrailLogs(this, "trail-logs", {
@@ -124,18 +129,17 @@ export class HomeStack extends BaseStack {
         resultsRetentionDays: a.resultsRetentionDays,
         kmsKeyArn,
         detections,
-        watched: {
-          trailName: n.trailName,
-          trailArn: n.trailArn,
-          logGroupName: n.logGroupName,
-          alertTopicArn: n.alertTopicArn,
-          archiveBucket: n.archiveBucket,
-          resourcePrefix: n.resourcePrefix,
-          trailKeyArn: kmsKeyArn,
-          trailKeyId: this.key.key.keyId,
-          trailKeyAlias: n.keyAlias,
-        },
+        watched: watchedResources(n, { arn: kmsKeyArn, id: this.key.key.keyId }),
       });
+      const accessLogs = this.archive.accessLogs;
+      if (accessLogs) {
+        // Query results are read by people: their access is logged like the archive's (S3.9).
+        new S3BucketLoggingA(this, "athena-results-access-logging", {
+          bucket: this.athena.results.bucket.id,
+          targetBucket: accessLogs.bucket.id,
+          targetPrefix: `${athenaNames(c).resultsBucket}/`,
+        });
+      }
       new TerraformOutput(this, "athena_workgroup", { value: this.athena.workgroup.name });
       new TerraformOutput(this, "athena_database", { value: this.athena.database.name });
     }

@@ -208,8 +208,13 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   io.stdout(
     args.json ? `${JSON.stringify(toJson(full), null, 2)}\n` : formatHuman(full, { seconds }),
   );
-  if (full.detections.some((d) => d.disagreementCount > 0)) return EXIT.disagreement;
-  return full.skipped.length > 0 ? EXIT.skipped : EXIT.ok;
+  return exitCodeOf(full);
+}
+
+/** A disagreement is a bug in trailwatch and outranks skipped files. */
+export function exitCodeOf(r: BacktestResult): number {
+  if (r.detections.some((d) => d.disagreementCount > 0)) return EXIT.disagreement;
+  return r.skipped.length > 0 ? EXIT.skipped : EXIT.ok;
 }
 
 /** One self-overwriting stderr line, redrawn at most every 200 ms. */

@@ -9,7 +9,7 @@
  * take permissions away, never add them.
  *
  * Simulator limits: questions with a kms:EncryptionContext:<key> take a workaround (see
- * support/simulate.ts); the EventBridge cross-region forwarding role is tested elsewhere.
+ * support/simulate.ts); the EventBridge cross-region forwarding role: forwarder-policies.test.ts.
  */
 import { accessLogBucketPolicy, archiveBucketPolicy } from "../src/constructs/log-archive";
 import { alertTopicPolicy } from "../src/constructs/alert-topic";

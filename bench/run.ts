@@ -1,0 +1,329 @@
+/**
+ * `npm run bench [-- --only synth,backtest,test] [--runs 3] [--naive-runs 3] [--records 1000000]`
+ *
+ * Measures, as the median of several runs of separate processes (wall time from spawn to exit,
+ * peak RSS from `/usr/bin/time`):
+ * - synth: `tsx main.ts` (what `npm run synth` runs, without npm's own start-up) for the example
+ *   configuration and for one watching all 17 default-enabled regions, against a naive cdktf app
+ *   (bench/naive.ts: ts-node, root provider import) building the same stacks, and against the
+ *   floor `node -e 'require("cdktf")'`; plus, for information, main.ts bundled by esbuild and run
+ *   by plain node;
+ * - backtest: records/s and peak RSS on a generated corpus (bench/corpus.ts) against the floor of
+ *   only gunzipping and parsing the same files (bench/parse-floor.ts), at 250k and all records;
+ * - the whole `npm test`.
+ * Prints a Markdown table for README "## Performance". Timing never gates `npm test`.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { DEFAULT_ENABLED_REGIONS } from "../src/config/regions";
+import { corpus, filesFor } from "./corpus";
+import { specFromSynth, writeNaiveApp } from "./naive";
+
+const ROOT = path.resolve(__dirname, "..");
+const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+const TS_NODE = path.join(ROOT, "node_modules", "ts-node", "dist", "bin.js");
+const ESBUILD = path.join(ROOT, "node_modules", "esbuild", "bin", "esbuild");
+const TIME = "/usr/bin/time";
+
+interface Args {
+  only: Set<string>;
+  runs: number;
+  naiveRuns: number;
+  records: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    only: new Set(["synth", "backtest", "test"]),
+    runs: 3,
+    naiveRuns: 3,
+    records: 1_000_000,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[i + 1];
+    switch (argv[i]) {
+      case "--only":
+        args.only = new Set(value.split(","));
+        i++;
+        break;
+      case "--runs":
+        args.runs = Number(value);
+        i++;
+        break;
+      case "--naive-runs":
+        args.naiveRuns = Number(value);
+        i++;
+        break;
+      case "--records":
+        args.records = Number(value);
+        i++;
+        break;
+      default:
+        throw new Error(`unknown argument ${argv[i]}`);
+    }
+  }
+  return args;
+}
+
+interface Run {
+  readonly seconds: number;
+  /** Peak resident set size of the process (largest of it and its children), MB. */
+  readonly maxRssMb: number | null;
+  readonly stdout: string;
+}
+
+const hasTime = existsSync(TIME);
+
+/** Runs a command to completion; fails loudly when it fails. */
+function measure(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Run {
+  const rssFile = path.join(tmpdir(), `trailwatch-bench-rss-${process.pid}`);
+  const [cmd, argv] = hasTime
+    ? [TIME, ["-f", "%M", "-o", rssFile, command, ...args]]
+    : [command, [...args]];
+  const started = performance.now();
+  const r = spawnSync(cmd, argv, {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (r.status !== 0)
+    throw new Error(`${command} ${args.join(" ")} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
+  const maxRssMb = hasTime
+    ? Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024
+    : null;
+  return { seconds, maxRssMb, stdout: r.stdout };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+interface Summary {
+  readonly seconds: number;
+  readonly maxRssMb: number | null;
+  readonly runs: number;
+}
+
+function repeat(n: number, label: string, once: (i: number) => Run): Summary {
+  const runs: Run[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = once(i);
+    runs.push(r);
+    const rss = r.maxRssMb === null ? "" : `, ${r.maxRssMb.toFixed(0)} MB`;
+    process.stderr.write(`  ${label} #${i + 1}: ${r.seconds.toFixed(2)} s${rss}\n`);
+  }
+  const rss = runs.map((r) => r.maxRssMb).filter((x): x is number => x !== null);
+  return {
+    seconds: median(runs.map((r) => r.seconds)),
+    maxRssMb: rss.length > 0 ? median(rss) : null,
+    runs: n,
+  };
+}
+
+interface Row {
+  readonly what: string;
+  readonly time: string;
+  readonly rss: string;
+  readonly ratio: string;
+  readonly target: string;
+}
+
+const secs = (s: Summary) => `${s.seconds.toFixed(2)} s`;
+const mb = (s: Summary) => (s.maxRssMb === null ? "n/a" : `${s.maxRssMb.toFixed(0)} MB`);
+const met = (ok: boolean) => (ok ? "met" : "**not met**");
+
+function synthBench(args: Args, work: string): Row[] {
+  const rows: Row[] = [];
+  process.stderr.write("synth\n");
+  const floor = repeat(args.runs, "floor node -e require(cdktf)", () =>
+    measure(process.execPath, ["-e", 'require("cdktf")']),
+  );
+  rows.push({
+    what: "floor: `node -e 'require(\"cdktf\")'`",
+    time: secs(floor),
+    rss: mb(floor),
+    ratio: "1x",
+    target: "",
+  });
+
+  const example = path.join(ROOT, "trailwatch.config.json");
+  const all = path.join(work, "all-regions.config.json");
+  const config = JSON.parse(readFileSync(example, "utf8")) as Record<string, unknown>;
+  writeFileSync(all, JSON.stringify({ ...config, regions: [...DEFAULT_ENABLED_REGIONS] }));
+
+  const bundle = path.join(work, "main.bundle.js");
+  const bundled =
+    existsSync(ESBUILD) &&
+    spawnSync(
+      ESBUILD,
+      [
+        "main.ts",
+        "--bundle",
+        "--platform=node",
+        "--target=node20",
+        `--outfile=${bundle}`,
+        "--log-level=error",
+      ],
+      {
+        cwd: ROOT,
+      },
+    ).status === 0;
+
+  for (const [name, file] of [
+    ["example config", example],
+    ["17 default regions", all],
+  ] as const) {
+    const out = (i: number | string) => path.join(work, `out-${name.replace(/\W+/g, "-")}-${i}`);
+    const env = (i: number | string) => ({ TRAILWATCH_CONFIG: file, CDKTF_OUTDIR: out(i) });
+    const ours = repeat(args.runs, `tsx main.ts (${name})`, (i) =>
+      measure(process.execPath, [TSX, "main.ts"], { env: env(i) }),
+    );
+    const stacks = specFromSynth(out(0));
+    const resources = stacks.stacks.reduce((n, s) => n + s.resources.length, 0);
+    const label = `${name}: ${stacks.stacks.length} stacks, ${resources} resources`;
+    rows.push({
+      what: `trailwatch \`tsx main.ts\` (${label})`,
+      time: secs(ours),
+      rss: mb(ours),
+      ratio: `${(ours.seconds / floor.seconds).toFixed(1)}x floor`,
+      target:
+        `<= 2x floor: ${met(ours.seconds <= 2 * floor.seconds)}; ` +
+        `RSS < 200 MB: ${met((ours.maxRssMb ?? Infinity) < 200)}`,
+    });
+    if (bundled) {
+      const pre = repeat(args.runs, `node main.bundle.js (${name})`, (i) =>
+        measure(process.execPath, [bundle], { env: env(`b${i}`) }),
+      );
+      rows.push({
+        what: `same, precompiled (esbuild bundle of main.ts, plain node; not \`npm run synth\`)`,
+        time: secs(pre),
+        rss: mb(pre),
+        ratio: `${(pre.seconds / floor.seconds).toFixed(1)}x floor`,
+        target: `<= 2x floor: ${met(pre.seconds <= 2 * floor.seconds)}`,
+      });
+    }
+    const specFile = path.join(work, `naive-${name.replace(/\W+/g, "-")}.spec.json`);
+    writeFileSync(specFile, JSON.stringify(stacks));
+    const appDir = path.join(work, `naive-${name.replace(/\W+/g, "-")}`);
+    writeNaiveApp(appDir);
+    const naive = repeat(args.naiveRuns, `naive ts-node (${name})`, (i) =>
+      measure(process.execPath, [TS_NODE, "main.ts"], {
+        cwd: appDir,
+        env: { NAIVE_SPEC: specFile, CDKTF_OUTDIR: path.join(appDir, `out-${i}`) },
+      }),
+    );
+    rows.push({
+      what: `naive cdktf app (ts-node, root \`@cdktf/provider-aws\` import; ${name})`,
+      time: secs(naive),
+      rss: mb(naive),
+      ratio: `trailwatch is ${(naive.seconds / ours.seconds).toFixed(0)}x faster`,
+      target: `>= 20x: ${met(naive.seconds >= 20 * ours.seconds)}`,
+    });
+  }
+  return rows;
+}
+
+async function backtestBench(args: Args, work: string): Promise<Row[]> {
+  process.stderr.write(`backtest: corpus of ${args.records.toLocaleString("en-US")} records\n`);
+  const c = await corpus(args.records);
+  const quarter = filesFor(c, args.records / 4);
+  const rows: Row[] = [];
+  const listOf = (files: readonly string[], name: string) => {
+    const f = path.join(work, name);
+    writeFileSync(f, files.join("\n"));
+    return f;
+  };
+  const fullList = listOf(c.files, "all.txt");
+  const quarterList = listOf(quarter, "quarter.txt");
+  const floorScript = path.join(__dirname, "parse-floor.ts");
+  const backtest = path.join(ROOT, "scripts", "backtest.ts");
+  const n = args.records;
+  const perSecond = (s: Summary, records: number) =>
+    `${Math.round(records / s.seconds).toLocaleString("en-US")} records/s`;
+
+  const floor = repeat(args.runs, "parse-only floor", () =>
+    measure(process.execPath, [TSX, floorScript, fullList]),
+  );
+  rows.push({
+    what: `floor: gunzip + JSON.parse only, one thread (${n.toLocaleString("en-US")} records, ${c.files.length} files)`,
+    time: `${secs(floor)} (${perSecond(floor, n)})`,
+    rss: mb(floor),
+    ratio: "1x",
+    target: "",
+  });
+  for (const [label, extra] of [
+    ["default (worker threads: 2 on this machine)", []],
+    ["`--jobs 1` (one thread; zlib inflates on libuv's pool)", ["--jobs", "1"]],
+  ] as const) {
+    const run = repeat(args.runs, `backtest ${extra.join(" ") || "default"}`, () =>
+      measure(process.execPath, [TSX, backtest, c.dir, ...extra]),
+    );
+    const ratio = run.seconds / floor.seconds;
+    rows.push({
+      what: `backtest, all enabled detections, ${label}`,
+      time: `${secs(run)} (${perSecond(run, n)})`,
+      rss: mb(run),
+      ratio: `${ratio.toFixed(2)}x floor`,
+      target: `<= 2x floor: ${met(ratio <= 2)}`,
+    });
+  }
+  const qFloor = repeat(1, "parse-only floor, first quarter", () =>
+    measure(process.execPath, [TSX, floorScript, quarterList]),
+  );
+  const q = repeat(args.runs, "backtest default, first quarter", () =>
+    measure(process.execPath, [TSX, backtest, ...quarter]),
+  );
+  rows.push({
+    what: `backtest default on the first ${(n / 4).toLocaleString("en-US")} records (memory flatness)`,
+    time: `${secs(q)} (${perSecond(q, n / 4)})`,
+    rss: mb(q),
+    ratio: `floor there: ${mb(qFloor)}`,
+    target: "peak RSS flat from 250k to 1M",
+  });
+  return rows;
+}
+
+function testBench(args: Args): Row[] {
+  process.stderr.write("test suite\n");
+  const run = repeat(args.runs, "npm test", () => measure("npm", ["test", "--silent"]));
+  return [
+    { what: "`npm test` (whole suite)", time: secs(run), rss: mb(run), ratio: "", target: "" },
+  ];
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const work = mkdtempSync(path.join(tmpdir(), "trailwatch-bench-"));
+  const rows: Row[] = [];
+  try {
+    if (args.only.has("synth")) rows.push(...synthBench(args, work));
+    if (args.only.has("backtest")) rows.push(...(await backtestBench(args, work)));
+    if (args.only.has("test")) rows.push(...testBench(args));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const lines = [
+    "| Measurement | Median time | Peak RSS | Ratio | Target |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r.what} | ${r.time} | ${r.rss} | ${r.ratio} | ${r.target} |`),
+  ];
+  process.stdout.write(
+    `Node ${process.version}, ${spawnSync("nproc").stdout?.toString().trim() ?? "?"} cores; ` +
+      `medians of ${args.runs} runs (naive: ${args.naiveRuns}).\n\n${lines.join("\n")}\n`,
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -280,16 +280,21 @@ async function backtestBench(args: Args, work: string): Promise<Row[]> {
   const qFloor = repeat(1, "parse-only floor, first quarter", () =>
     measure(process.execPath, [TSX, floorScript, quarterList]),
   );
-  const q = repeat(args.runs, "backtest default, first quarter", () =>
-    measure(process.execPath, [TSX, backtest, ...quarter]),
-  );
-  rows.push({
-    what: `backtest default on the first ${(n / 4).toLocaleString("en-US")} records (memory flatness)`,
-    time: `${secs(q)} (${perSecond(q, n / 4)})`,
-    rss: mb(q),
-    ratio: `floor there: ${mb(qFloor)}`,
-    target: "peak RSS flat from 250k to 1M",
-  });
+  for (const [label, extra] of [
+    ["default", []],
+    ["`--jobs 1`", ["--jobs", "1"]],
+  ] as const) {
+    const q = repeat(args.runs, `backtest ${extra.join(" ") || "default"}, first quarter`, () =>
+      measure(process.execPath, [TSX, backtest, ...extra, ...quarter]),
+    );
+    rows.push({
+      what: `backtest ${label} on the first ${(n / 4).toLocaleString("en-US")} records (memory flatness)`,
+      time: `${secs(q)} (${perSecond(q, n / 4)})`,
+      rss: mb(q),
+      ratio: `floor there: ${mb(qFloor)}`,
+      target: "peak RSS flat from 250k to 1M",
+    });
+  }
   return rows;
 }
 

@@ -4,22 +4,25 @@
  * CloudTrail records, and tallies what each would have reported.
  *
  * Work is per file (`scanFile`) so files can run on worker threads and a file that fails halfway
- * contributes nothing; results are plain data, merged in input order (`Totals`) so the output does
+ * contributes nothing; results are plain data (tally.ts), merged in input order so the output does
  * not depend on scheduling.
  */
 import type { TrailwatchConfig } from "../config/schema";
-import {
-  deliversAlarm,
-  eventPatternOf,
-  filterPatternOf,
-  RESOURCE_FIELDS,
-  RESOURCE_FIELDS_BY_SOURCE,
-} from "../detections/render";
+import { deliversAlarm, eventPatternOf, filterPatternOf } from "../detections/render";
 import type { Delivery, Detection, Severity } from "../detections/types";
 import { cloudTrailRecordToEvent, compileEventPattern } from "../patterns/event-pattern";
 import { compileFilterPattern } from "../patterns/filter-pattern";
 import { compileGate, INDEX_FIELDS, type Gate, type IndexField } from "./gate";
 import { readRecords, type CloudTrailRecord, type ReadOptions } from "./readers";
+import {
+  matchedRecord,
+  MAX_DISAGREEMENTS,
+  RenderingAccumulator,
+  str,
+  type Disagreement,
+  type FileTally,
+  type MatchedRecord,
+} from "./tally";
 
 /**
  * What the engine evaluates for one detection: plain data, so it can be posted to a worker. It is
@@ -66,57 +69,6 @@ export interface EngineOptions {
   /** Evaluate every rendering on every record, without the gate (slower; for checking the gate). */
   readonly exhaustive?: boolean;
 }
-
-export interface Example {
-  readonly time: string;
-  readonly principal: string;
-  readonly region: string;
-  /** `service:eventName`, the service being eventSource's first label. */
-  readonly call: string;
-  /** The first resource-naming request parameter present, as `field=value`. */
-  readonly resource: string | null;
-  readonly eventId: string;
-  readonly file: string;
-}
-
-export interface Disagreement {
-  readonly eventId: string;
-  readonly eventName: string;
-  readonly eventTime: string;
-  readonly file: string;
-  readonly filter: boolean;
-  readonly event: boolean;
-}
-
-/** One rendering's tally over some records; plain data. */
-export interface RenderingTally {
-  matches: number;
-  eventIds: string[];
-  principals: string[];
-  first: string | null;
-  last: string | null;
-  examples: Example[];
-  /** Alarm periods with matches: [period start (epoch s), matches]; filter rendering only. */
-  periods: [number, number][];
-}
-
-export interface DetectionTally {
-  readonly id: string;
-  readonly filter: RenderingTally;
-  readonly event: RenderingTally;
-  disagreements: Disagreement[];
-  disagreementCount: number;
-}
-
-export interface FileTally {
-  readonly file: string;
-  readonly records: number;
-  readonly detections: DetectionTally[];
-}
-
-export const MAX_EXAMPLES = 3;
-/** Disagreements listed per detection; beyond that they are only counted. */
-export const MAX_DISAGREEMENTS = 100;
 
 // ---------------------------------------------------------------------------------------------
 // Per-record evaluation
@@ -183,127 +135,6 @@ export function compilePlan(
   });
   return { detections, indexes: indexes.filter((x) => x.all.length > 0), others, gates };
 }
-
-/** What every tally needs from a matched record, worked out once per record. */
-interface MatchedRecord {
-  readonly record: CloudTrailRecord;
-  readonly eventId: string;
-  readonly principal: string;
-  readonly time: string;
-  /** eventTime in epoch ms; NaN when it does not parse. */
-  readonly ms: number;
-}
-
-function matchedRecord(r: CloudTrailRecord): MatchedRecord {
-  const time = str(r.eventTime);
-  return {
-    record: r,
-    eventId: str(r.eventID),
-    principal: principalOf(r),
-    time,
-    ms: Date.parse(time),
-  };
-}
-
-/** Accumulates one rendering over one file, with sets and maps the plain tally cannot hold. */
-class RenderingAccumulator {
-  matches = 0;
-  readonly eventIds: string[] = [];
-  readonly principals = new Set<string>();
-  firstMs = Infinity;
-  lastMs = -Infinity;
-  first: string | null = null;
-  last: string | null = null;
-  readonly examples: (Example & { readonly ms: number })[] = [];
-  readonly periods = new Map<number, number>();
-
-  add(m: MatchedRecord, file: string, periodMs: number, withIds: boolean): void {
-    this.matches++;
-    if (withIds) this.eventIds.push(m.eventId);
-    this.principals.add(m.principal);
-    const ms = m.ms;
-    if (ms < this.firstMs) {
-      this.firstMs = ms;
-      this.first = m.time;
-    }
-    if (ms > this.lastMs) {
-      this.lastMs = ms;
-      this.last = m.time;
-    }
-    if (periodMs > 0 && Number.isFinite(ms)) {
-      const start = Math.floor(ms / periodMs) * (periodMs / 1000);
-      this.periods.set(start, (this.periods.get(start) ?? 0) + 1);
-    }
-    if (
-      this.examples.length < MAX_EXAMPLES ||
-      exampleBefore(ms, m.eventId, this.examples.at(-1)!)
-    ) {
-      const example = {
-        ...exampleOf(m.record, m.principal, file),
-        ms: Number.isFinite(ms) ? ms : Infinity,
-      };
-      this.examples.push(example);
-      this.examples.sort(compareExamples);
-      if (this.examples.length > MAX_EXAMPLES) this.examples.pop();
-    }
-  }
-
-  tally(): RenderingTally {
-    return {
-      matches: this.matches,
-      eventIds: this.eventIds,
-      principals: [...this.principals],
-      first: this.first,
-      last: this.last,
-      examples: this.examples.map(({ ms: _ms, ...e }) => e),
-      periods: [...this.periods],
-    };
-  }
-}
-
-const str = (v: unknown): string => (typeof v === "string" ? v : v === undefined ? "" : String(v));
-
-/** userIdentity.arn, else type:principalId (AWS services have invokedBy instead). */
-export function principalOf(r: CloudTrailRecord): string {
-  const u = r.userIdentity as Record<string, unknown> | undefined;
-  if (typeof u !== "object" || u === null) return "unknown";
-  if (typeof u.arn === "string" && u.arn !== "") return u.arn;
-  const who = u.principalId ?? u.invokedBy ?? u.userName;
-  return `${str(u.type) || "unknown"}:${str(who) || "unknown"}`;
-}
-
-function exampleOf(r: CloudTrailRecord, principal: string, file: string): Example {
-  const source = str(r.eventSource);
-  return {
-    time: str(r.eventTime),
-    principal,
-    region: str(r.awsRegion),
-    call: `${source.split(".")[0]}:${str(r.eventName)}`,
-    resource: resourceOf(source, r.requestParameters),
-    eventId: str(r.eventID),
-    file,
-  };
-}
-
-/** The call's resource: the record's service's resource fields first, then any service's. */
-function resourceOf(source: string, params: unknown): string | null {
-  if (typeof params !== "object" || params === null) return null;
-  const p = params as Record<string, unknown>;
-  for (const fields of [RESOURCE_FIELDS_BY_SOURCE[source] ?? [], RESOURCE_FIELDS])
-    for (const field of fields) {
-      const v = p[field];
-      if (v !== undefined && v !== null)
-        return `${field}=${typeof v === "string" ? v : JSON.stringify(v)}`;
-    }
-  return null;
-}
-
-type Ordered = { readonly ms: number; readonly eventId: string };
-/** Examples are the earliest matches (by time, then eventID): the same whatever the file order. */
-const compareExamples = (a: Ordered, b: Ordered): number =>
-  a.ms - b.ms || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
-const exampleBefore = (ms: number, eventId: string, last: Ordered): boolean =>
-  compareExamples({ ms: Number.isFinite(ms) ? ms : Infinity, eventId }, last) < 0;
 
 /** Scans records of one file; `tally()` when the file is done. */
 export class FileScanner {
@@ -422,114 +253,4 @@ export async function scanFile(
   await readRecords(file, add, options, input);
   if (onProgress) onProgress(scanner.records & 0x3fff);
   return scanner.tally();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Totals over files
-
-export interface RenderingTotals extends Omit<RenderingTally, "periods"> {
-  /** Alarm periods whose Sum reached the threshold; null when the rendering raises no alarm. */
-  readonly breachedPeriods: number | null;
-}
-
-export interface DetectionTotals {
-  readonly id: string;
-  readonly title: string;
-  readonly severity: Severity;
-  readonly delivery: Delivery;
-  readonly alarm: PlannedDetection["alarm"] | null;
-  readonly filter: RenderingTotals;
-  readonly event: RenderingTotals;
-  readonly disagreements: Disagreement[];
-  readonly disagreementCount: number;
-}
-
-/** Merges file tallies; call `add` in input order for an output independent of scheduling. */
-export class Totals {
-  records = 0;
-  files = 0;
-  private readonly filters: MergedRendering[];
-  private readonly events: MergedRendering[];
-  private readonly disagreements: Disagreement[][];
-  private readonly disagreementCounts: number[];
-
-  constructor(private readonly plan: readonly PlannedDetection[]) {
-    this.filters = plan.map(() => new MergedRendering());
-    this.events = plan.map(() => new MergedRendering());
-    this.disagreements = plan.map(() => []);
-    this.disagreementCounts = plan.map(() => 0);
-  }
-
-  add(t: FileTally): void {
-    this.records += t.records;
-    this.files++;
-    t.detections.forEach((d, i) => {
-      this.filters[i].add(d.filter);
-      this.events[i].add(d.event);
-      this.disagreementCounts[i] += d.disagreementCount;
-      const room = MAX_DISAGREEMENTS - this.disagreements[i].length;
-      if (room > 0) this.disagreements[i].push(...d.disagreements.slice(0, room));
-    });
-  }
-
-  result(): DetectionTotals[] {
-    return this.plan.map((p, i) => ({
-      id: p.id,
-      title: p.title,
-      severity: p.severity,
-      delivery: p.delivery,
-      alarm: p.alarm ?? null,
-      filter: this.filters[i].totals(p.alarm?.threshold),
-      event: this.events[i].totals(undefined),
-      disagreements: this.disagreements[i],
-      disagreementCount: this.disagreementCounts[i],
-    }));
-  }
-}
-
-class MergedRendering {
-  matches = 0;
-  readonly eventIds: string[] = [];
-  readonly principals = new Set<string>();
-  first: string | null = null;
-  last: string | null = null;
-  private firstMs = Infinity;
-  private lastMs = -Infinity;
-  examples: (Example & Ordered)[] = [];
-  readonly periods = new Map<number, number>();
-
-  add(t: RenderingTally): void {
-    this.matches += t.matches;
-    for (const id of t.eventIds) this.eventIds.push(id);
-    for (const p of t.principals) this.principals.add(p);
-    const firstMs = t.first === null ? NaN : Date.parse(t.first);
-    const lastMs = t.last === null ? NaN : Date.parse(t.last);
-    if (firstMs < this.firstMs) [this.firstMs, this.first] = [firstMs, t.first];
-    if (lastMs > this.lastMs) [this.lastMs, this.last] = [lastMs, t.last];
-    for (const [start, n] of t.periods) this.periods.set(start, (this.periods.get(start) ?? 0) + n);
-    if (t.examples.length > 0) {
-      const withMs = t.examples.map((e) => ({ ...e, ms: msOrInfinity(e.time) }));
-      this.examples = [...this.examples, ...withMs].sort(compareExamples).slice(0, MAX_EXAMPLES);
-    }
-  }
-
-  totals(threshold: number | undefined): RenderingTotals {
-    let breached = 0;
-    if (threshold !== undefined)
-      for (const n of this.periods.values()) if (n >= threshold) breached++;
-    return {
-      matches: this.matches,
-      eventIds: this.eventIds,
-      principals: [...this.principals].sort(),
-      first: this.first,
-      last: this.last,
-      examples: this.examples.map(({ ms: _ms, ...e }) => e),
-      breachedPeriods: threshold === undefined ? null : breached,
-    };
-  }
-}
-
-function msOrInfinity(time: string): number {
-  const ms = Date.parse(time);
-  return Number.isFinite(ms) ? ms : Infinity;
 }

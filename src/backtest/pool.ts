@@ -6,16 +6,9 @@
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import {
-  compilePlan,
-  scanFile,
-  Totals,
-  type DetectionTotals,
-  type EngineOptions,
-  type FileTally,
-  type PlannedDetection,
-} from "./engine";
+import { compilePlan, scanFile, type EngineOptions, type PlannedDetection } from "./engine";
 import { InputError, openInput, type ReadOptions, type Skipped } from "./readers";
+import { Totals, type DetectionTotals, type FileTally } from "./tally";
 
 export interface RunOptions extends EngineOptions, ReadOptions {
   /** Worker threads; 1 runs in this thread. */

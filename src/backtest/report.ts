@@ -1,5 +1,5 @@
 /** Backtest output: the `--json` document and the human-readable report. */
-import type { DetectionTotals, Disagreement, Example, RenderingTotals } from "./engine";
+import type { DetectionTotals, Disagreement, Example, RenderingTotals } from "./tally";
 import type { BacktestResult } from "./pool";
 
 /** The `--json` document; README "## Backtest" documents it. */

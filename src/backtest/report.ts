@@ -45,7 +45,7 @@ export function formatHuman(r: BacktestResult, ctx: HumanContext): string {
   out.push(
     `Backtest: ${num(r.records)} records in ${num(r.files)} file${r.files === 1 ? "" : "s"}` +
       (r.skipped.length > 0 ? ` (${r.skipped.length} skipped)` : "") +
-      `, ${r.detections.length} detections, ${ctx.seconds.toFixed(2)} s (${num(rate)} records/s)`,
+      `, ${r.detections.length} detection${r.detections.length === 1 ? "" : "s"}, ${ctx.seconds.toFixed(2)} s (${num(rate)} records/s)`,
     "",
   );
   out.push(

@@ -96,9 +96,11 @@ function measure(
   const seconds = (performance.now() - started) / 1000;
   if (r.status !== 0)
     throw new Error(`${command} ${args.join(" ")} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
-  const maxRssMb = hasTime
-    ? Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024
-    : null;
+  let maxRssMb: number | null = null;
+  if (hasTime) {
+    maxRssMb = Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024;
+    rmSync(rssFile);
+  }
   return { seconds, maxRssMb, stdout: r.stdout };
 }
 

@@ -4,12 +4,15 @@ import { Testing } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { TerraformStack } from "cdktf";
+import { catalog } from "../src/detections/catalog";
 import { SECURITY_HUB_PATTERNS } from "../src/detections/cis-patterns";
+import { DetectionRules } from "../src/constructs/detection-rules";
 import { renderDetectionDocs } from "../src/detections/docs";
 import { cloudTrailRecordToEvent } from "../src/patterns/event-pattern";
 import { docsInput } from "../scripts/docs-input";
 import { build, exampleConfigInput, resourcesOf, ROOT, synthJson } from "./helpers";
-import { REAL_RECORDS } from "./support/records";
+import { REAL_RECORDS, WATCHED } from "./support/records";
 
 const ACCOUNT = "111122223333";
 const TOPIC_REF = /^\$\{aws_sns_topic\.[\w-]+\.arn\}$/;
@@ -202,17 +205,28 @@ describe("EventBridge rules per region", () => {
   });
 
   test("read-only detections ask for all CloudTrail management events; the others are plainly enabled", () => {
-    const { home: h } = build({ detections: { enable: ["cloudtrail-describe-trails"] } } as any);
-    expect(Testing.synth(h)).toHaveResourceWithProperties(CloudwatchEventRule, {
+    // The catalog's read-only detection is an alarm; delivered as an event it needs the rule state
+    // that receives read-only management events, or it would never fire.
+    const describeTrails = catalog(WATCHED).find((d) => d.id === "cloudtrail-describe-trails")!;
+    const tampering = catalog(WATCHED).find((d) => d.id === "cloudtrail-tampering")!;
+    const stack = new TerraformStack(Testing.app(), "rules");
+    new DetectionRules(stack, "rules", {
+      detections: [{ ...describeTrails, delivery: "event" }, tampering],
+      resourcePrefix: "trailwatch-",
+      target: { kind: "topic", topicArn: "arn:aws:sns:ap-northeast-1:111122223333:t" },
+    });
+    const s = Testing.synth(stack);
+    expect(s).toHaveResourceWithProperties(CloudwatchEventRule, {
+      name: "trailwatch-cloudtrail-describe-trails",
+      state: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+    });
+    expect(s).toHaveResourceWithProperties(CloudwatchEventRule, {
       name: "trailwatch-cloudtrail-tampering",
       state: "ENABLED",
     });
-    const { home: h2 } = build({
-      detections: { alarms: {}, enable: [], disable: [] },
-    } as any);
-    expect(
-      resourcesOf(synthJson(h2), "aws_cloudwatch_event_rule").every((r) => r.state === "ENABLED"),
-    ).toBe(true);
+    expect(resourcesOf(home, "aws_cloudwatch_event_rule").every((r) => r.state === "ENABLED")).toBe(
+      true,
+    );
   });
 
   test("us-east-1 gets a stack for global events even when it is not monitored; none when no global rule is on", () => {

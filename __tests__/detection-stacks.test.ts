@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { TerraformStack } from "cdktf";
 import { catalog } from "../src/detections/catalog";
 import { SECURITY_HUB_PATTERNS } from "../src/detections/cis-patterns";
 import { DetectionRules } from "../src/constructs/detection-rules";

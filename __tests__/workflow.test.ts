@@ -1,14 +1,5 @@
 import { spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -16,7 +7,6 @@ import { PLAN_COMMENT_MARKER } from "../src/plan/summary";
 import { ROOT } from "./helpers";
 
 const WORKFLOW = path.join(ROOT, ".github", "workflows", "plan.yml");
-const FIXTURES = path.join(ROOT, "__tests__", "fixtures", "plans");
 const source = readFileSync(WORKFLOW, "utf8");
 
 interface Step {
@@ -218,134 +208,6 @@ describe("workflow structure", () => {
     expect(script).toContain("github.rest.issues.updateComment");
     expect(script).toContain("github.rest.issues.createComment");
     expect(plan.steps.at(-1)?.if).toBe("steps.plan.outputs.failed != '0'");
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// The workflow's shell steps, run with bash against a stub `terraform` (a script that records its
-// arguments and replays the recorded plans): the loop, the files it leaves and its exit status
-// are checked without Terraform. PATH holds only the stub and the system's basic tools.
-// ---------------------------------------------------------------------------------------------
-const STUB = `#!/bin/bash
-# Stand-in for terraform: logs the call, then behaves as the stack directory's files say.
-chdir=""
-if [[ "$1" == -chdir=* ]]; then chdir="\${1#-chdir=}"; shift; fi
-if [ -n "$chdir" ]; then cd "$chdir" || exit 1; fi
-echo "$(basename "$PWD") $*" >> "$TF_STUB_LOG"
-case "$1" in
-  init) echo "Terraform has been successfully initialized!" ;;
-  plan) if [ -f stub-fail ]; then cat stub-fail; exit 1; fi; echo planned > tfplan ;;
-  apply) if [ -f stub-fail ]; then cat stub-fail; exit 1; fi; echo applied ;;
-  show) if [ "$2" = "-json" ]; then cat stub-plan.json; else cat stub-plan.txt; fi ;;
-  *) exit 64 ;;
-esac
-`;
-
-describe("workflow shell steps (stub terraform)", () => {
-  let work: string;
-  let stub: string;
-  beforeEach(() => {
-    work = mkdtempSync(path.join(tmpdir(), "workflow-"));
-    stub = path.join(work, "bin");
-    mkdirSync(stub);
-    writeFileSync(path.join(stub, "terraform"), STUB);
-    chmodSync(path.join(stub, "terraform"), 0o755);
-  });
-  afterEach(() => rmSync(work, { recursive: true, force: true }));
-
-  function stack(name: string, plan?: string, fail?: string) {
-    const dir = path.join(work, "cdktf.out", "stacks", name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "cdk.tf.json"), "{}");
-    if (plan) {
-      copyFileSync(path.join(FIXTURES, `${plan}.json`), path.join(dir, "stub-plan.json"));
-      copyFileSync(path.join(FIXTURES, `${plan}.txt`), path.join(dir, "stub-plan.txt"));
-    }
-    if (fail) writeFileSync(path.join(dir, "stub-fail"), fail);
-    return dir;
-  }
-
-  /** Runs a step's script the way Actions runs `run:` (bash -e -o pipefail). */
-  function runStep(script: string) {
-    const log = path.join(work, "terraform-calls.log");
-    const output = path.join(work, "github-output");
-    writeFileSync(log, "");
-    writeFileSync(output, "");
-    const result = spawnSync(
-      "/bin/bash",
-      ["--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-      {
-        cwd: work,
-        encoding: "utf8",
-        env: { PATH: `${stub}:/usr/bin:/bin`, TF_STUB_LOG: log, GITHUB_OUTPUT: output },
-      },
-    );
-    return {
-      status: result.status,
-      stdout: result.stdout,
-      calls: readFileSync(log, "utf8").trim().split("\n").filter(Boolean),
-      output: readFileSync(output, "utf8"),
-    };
-  }
-  const planScript = () => plan.steps.find((s) => s.id === "plan")!.run!;
-  const applyScript = () => apply.steps.at(-1)!.run!;
-
-  test("the stub, not a real terraform, is the one found on PATH", () => {
-    const r = spawnSync("/bin/bash", ["-c", "command -v terraform"], {
-      encoding: "utf8",
-      env: { PATH: `${stub}:/usr/bin:/bin` },
-    });
-    expect(r.stdout.trim()).toBe(path.join(stub, "terraform"));
-  });
-
-  test("plan: every stack is planned; a failing one loses plan.json and is flagged", () => {
-    const ok = stack("trailwatch-ap-northeast-1", "replace-bucket");
-    const bad = stack("trailwatch-us-east-1", undefined, "Error: Error acquiring the state lock\n");
-    const r = runStep(planScript());
-    expect(r.status).toBe(0); // the job fails later, after the comment is posted
-    expect(r.output).toBe("failed=1\n");
-    expect(r.calls).toEqual([
-      "trailwatch-ap-northeast-1 init -input=false -no-color",
-      "trailwatch-ap-northeast-1 plan -input=false -no-color -lock-timeout=5m -out=tfplan",
-      "trailwatch-ap-northeast-1 show -json tfplan",
-      "trailwatch-ap-northeast-1 show -no-color tfplan",
-      "trailwatch-us-east-1 init -input=false -no-color",
-      "trailwatch-us-east-1 plan -input=false -no-color -lock-timeout=5m -out=tfplan",
-    ]);
-    expect(readFileSync(path.join(ok, "plan.json"), "utf8")).toBe(
-      readFileSync(path.join(FIXTURES, "replace-bucket.json"), "utf8"),
-    );
-    expect(readFileSync(path.join(ok, "plan.txt"), "utf8")).toBe(
-      readFileSync(path.join(FIXTURES, "replace-bucket.txt"), "utf8"),
-    );
-    expect(existsSync(path.join(bad, "plan.json"))).toBe(false);
-    expect(readFileSync(path.join(bad, "plan.log"), "utf8")).toContain("state lock");
-    expect(r.stdout).toContain("::error title=terraform plan failed::trailwatch-us-east-1");
-  });
-
-  test("plan: all stacks planned sets failed=0", () => {
-    stack("trailwatch-ap-northeast-1", "no-changes");
-    expect(runStep(planScript()).output).toBe("failed=0\n");
-  });
-
-  test("plan and apply refuse to run on an empty stacks directory", () => {
-    mkdirSync(path.join(work, "cdktf.out", "stacks"), { recursive: true });
-    expect(runStep(planScript()).status).toBe(1);
-    expect(runStep(applyScript()).status).toBe(1);
-  });
-
-  test("apply: init and apply per stack, stopping at the first failure", () => {
-    stack("trailwatch-a", "no-changes");
-    stack("trailwatch-b", undefined, "Error: apply failed\n");
-    stack("trailwatch-c", "no-changes");
-    const r = runStep(applyScript());
-    expect(r.status).not.toBe(0);
-    expect(r.calls).toEqual([
-      "trailwatch-a init -input=false -no-color",
-      "trailwatch-a apply -input=false -auto-approve -lock-timeout=5m -no-color",
-      "trailwatch-b init -input=false -no-color",
-      "trailwatch-b apply -input=false -auto-approve -lock-timeout=5m -no-color",
-    ]);
   });
 });
 

@@ -21,7 +21,8 @@ import { listInputs, readRecords, type CloudTrailRecord } from "../src/backtest/
 import { formatHuman, toJson } from "../src/backtest/report";
 import { catalog } from "../src/detections/catalog";
 import { eventPatternOf, filterPatternOf } from "../src/detections/render";
-import { cloudTrailRecordToEvent, compileEventPattern } from "../src/patterns/event-pattern";
+import { compileEventPattern } from "../src/patterns/event-pattern";
+import { cloudTrailRecordToEvent } from "../src/patterns/event-envelope";
 import { compileFilterPattern } from "../src/patterns/filter-pattern";
 import { ROOT } from "./helpers";
 import { CONSTRUCTED_RECORDS, REAL_RECORDS, WATCHED } from "./support/records";

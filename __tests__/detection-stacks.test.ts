@@ -8,7 +8,7 @@ import { catalog } from "../src/detections/catalog";
 import { SECURITY_HUB_PATTERNS } from "../src/detections/cis-patterns";
 import { DetectionRules } from "../src/constructs/detection-rules";
 import { renderDetectionDocs } from "../src/detections/docs";
-import { cloudTrailRecordToEvent } from "../src/patterns/event-pattern";
+import { cloudTrailRecordToEvent } from "../src/patterns/event-envelope";
 import { docsInput } from "../scripts/docs-input";
 import { build, exampleConfigInput, resourcesOf, ROOT, synthJson } from "./helpers";
 import { REAL_RECORDS, WATCHED } from "./support/records";

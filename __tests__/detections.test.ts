@@ -12,11 +12,8 @@ import {
   normalizeFilterExpr,
   parseFilterPattern,
 } from "../src/patterns/filter-pattern";
-import {
-  cloudTrailRecordToEvent,
-  compileEventPattern,
-  validateEventPattern,
-} from "../src/patterns/event-pattern";
+import { compileEventPattern, validateEventPattern } from "../src/patterns/event-pattern";
+import { cloudTrailRecordToEvent } from "../src/patterns/event-envelope";
 import {
   ALL_RECORDS,
   CONSTRUCTED_RECORDS,

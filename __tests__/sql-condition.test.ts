@@ -11,7 +11,8 @@ import {
 } from "../src/detections/condition";
 import { eventPatternOf, filterPatternOf } from "../src/detections/render";
 import type { Detection } from "../src/detections/types";
-import { cloudTrailRecordToEvent, compileEventPattern } from "../src/patterns/event-pattern";
+import { compileEventPattern } from "../src/patterns/event-pattern";
+import { cloudTrailRecordToEvent } from "../src/patterns/event-envelope";
 import {
   compileFilterPattern,
   renderConditionToFilterPattern,

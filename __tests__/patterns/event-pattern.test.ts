@@ -2,14 +2,13 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { absent, all, any, eq, ne, prefix, suffix } from "../../src/detections/condition";
 import {
-  cloudTrailRecordToEvent,
   compileEventPattern,
-  type EventBridgeEvent,
   InvalidEventPatternError,
   matchesEventPattern,
-  renderConditionToEventPattern,
   validateEventPattern,
 } from "../../src/patterns/event-pattern";
+import { cloudTrailRecordToEvent, type EventBridgeEvent } from "../../src/patterns/event-envelope";
+import { renderConditionToEventPattern } from "../../src/patterns/event-pattern-render";
 
 const FIXTURES = join(__dirname, "..", "fixtures");
 const readJsonl = <T>(path: string): T[] =>

@@ -10,7 +10,8 @@
 import type { TrailwatchConfig } from "../config/schema";
 import { deliversAlarm, eventPatternOf, filterPatternOf } from "../detections/render";
 import type { Delivery, Detection, Severity } from "../detections/types";
-import { cloudTrailRecordToEvent, compileEventPattern } from "../patterns/event-pattern";
+import { compileEventPattern } from "../patterns/event-pattern";
+import { cloudTrailRecordToEvent } from "../patterns/event-envelope";
 import { compileFilterPattern } from "../patterns/filter-pattern";
 import { compileGate, INDEX_FIELDS, type Gate, type IndexField } from "./gate";
 import { readRecords, type CloudTrailRecord, type ReadOptions } from "./readers";

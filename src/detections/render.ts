@@ -1,4 +1,4 @@
-import { renderConditionToEventPattern } from "../patterns/event-pattern";
+import { renderConditionToEventPattern } from "../patterns/event-pattern-render";
 import { renderConditionToFilterPattern } from "../patterns/filter-pattern";
 import type { Condition } from "./condition";
 import { DETAIL_TYPES, type Detection } from "./types";

@@ -8,10 +8,10 @@ import { detailTypesOf, eventPatternOf, filterPatternOf } from "../src/detection
 import { DETAIL_TYPES, type Detection, type RecordType } from "../src/detections/types";
 import {
   compileFilterPattern,
-  conditionToFilterExpr,
   normalizeFilterExpr,
   parseFilterPattern,
 } from "../src/patterns/filter-pattern";
+import { conditionToFilterExpr } from "../src/patterns/filter-pattern-render";
 import { compileEventPattern, validateEventPattern } from "../src/patterns/event-pattern";
 import { cloudTrailRecordToEvent } from "../src/patterns/event-envelope";
 import {

@@ -13,10 +13,8 @@ import { eventPatternOf, filterPatternOf } from "../src/detections/render";
 import type { Detection } from "../src/detections/types";
 import { compileEventPattern } from "../src/patterns/event-pattern";
 import { cloudTrailRecordToEvent } from "../src/patterns/event-envelope";
-import {
-  compileFilterPattern,
-  renderConditionToFilterPattern,
-} from "../src/patterns/filter-pattern";
+import { compileFilterPattern } from "../src/patterns/filter-pattern";
+import { renderConditionToFilterPattern } from "../src/patterns/filter-pattern-render";
 import {
   CLOUDTRAIL_SQL_COLUMNS,
   escapeLike,

@@ -13,7 +13,6 @@ import {
 } from "../../src/detections/condition";
 import {
   compileFilterPattern,
-  conditionToFilterExpr,
   formatFilterExpr,
   FilterPatternError,
   type FilterExpr,
@@ -21,8 +20,11 @@ import {
   normalizeFilterExpr,
   NOT_EQUALS_MATCHES_MISSING_FIELD,
   parseFilterPattern,
-  renderConditionToFilterPattern,
 } from "../../src/patterns/filter-pattern";
+import {
+  conditionToFilterExpr,
+  renderConditionToFilterPattern,
+} from "../../src/patterns/filter-pattern-render";
 
 const FIXTURES = join(__dirname, "..", "fixtures");
 const readJsonl = <T>(path: string): T[] =>

@@ -1,5 +1,5 @@
 import { renderConditionToEventPattern } from "../patterns/event-pattern-render";
-import { renderConditionToFilterPattern } from "../patterns/filter-pattern";
+import { renderConditionToFilterPattern } from "../patterns/filter-pattern-render";
 import type { Condition } from "./condition";
 import { DETAIL_TYPES, type Detection } from "./types";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { ConfigError, parseConfig } from "../src/config/load";
-import { MIN_BYTES_SCANNED_CUTOFF, timeZoneProblem } from "../src/config/schema";
+import { MIN_BYTES_SCANNED_CUTOFF, timeZoneProblem } from "../src/config/fields";
 import { exampleConfigInput, ROOT } from "./helpers";
 
 function problems(raw: unknown): string[] {

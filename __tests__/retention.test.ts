@@ -1,5 +1,5 @@
 import { parseConfig } from "../src/config/load";
-import { TRANSITION_STORAGE_CLASSES } from "../src/config/schema";
+import { TRANSITION_STORAGE_CLASSES } from "../src/config/fields";
 import { buildApp } from "../src/app";
 import { Testing } from "cdktf";
 import { exampleConfigInput, resourcesOf, synthJson } from "./helpers";

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
-import { bucketNameProblem, configSchema, type TrailwatchConfig } from "./schema";
+import { bucketNameProblem } from "./fields";
+import { configSchema, type TrailwatchConfig } from "./schema";
 
 export const DEFAULT_CONFIG_FILE = "trailwatch.config.json";
 

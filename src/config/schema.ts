@@ -1,143 +1,25 @@
 import { z } from "zod";
-import { AWS_REGIONS } from "./regions";
-import { ALARM_DETECTION_IDS, DETECTION_IDS } from "../detections/catalog";
+import { ALARM_DETECTION_IDS } from "../detections/catalog";
 import { defaultAthenaResultsBucketName } from "../athena/names";
-
-/** Values CloudWatch Logs accepts for `retention_in_days` (PutRetentionPolicy). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-  3653,
-] as const;
-
-/** Storage classes a lifecycle transition may target, in the order objects may move through them. */
-export const TRANSITION_STORAGE_CLASSES = [
-  "STANDARD_IA",
-  "INTELLIGENT_TIERING",
-  "ONEZONE_IA",
-  "GLACIER_IR",
-  "GLACIER",
-  "DEEP_ARCHIVE",
-] as const;
-
-export const READ_WRITE_TYPES = ["All", "ReadOnly", "WriteOnly"] as const;
-export const TRAIL_PROFILES = ["compliance", "cost"] as const;
-export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
-
-const regionList = AWS_REGIONS.join(", ");
-
-/** S3 general purpose bucket naming rules (AWS S3 user guide, "Bucket naming rules"). */
-export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
-    return "may contain only lowercase letters, digits, dots and hyphens, and must begin and end with a letter or digit";
-  if (name.includes("..")) return "must not contain two adjacent dots";
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return "must not be formatted as an IP address";
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name))
-    return 'must not start with "xn--", "sthree-" or "amzn-s3-demo-"';
-  if (/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name))
-    return 'must not end with "-s3alias", "--ol-s3", ".mrap", "--x-s3" or "--table-s3"';
-  return undefined;
-}
-
-const bucketName = z.string().superRefine((name, ctx) => {
-  const problem = bucketNameProblem(name);
-  if (problem) ctx.addIssue({ code: "custom", message: `not a valid S3 bucket name: ${problem}` });
-});
-
-const region = z.enum(AWS_REGIONS as [string, ...string[]], {
-  error: `not an AWS region code; allowed: ${regionList}`,
-});
-
-// Deliberately simple: a local part, "@", and a dotted domain. SNS rejects anything else later.
-const email = z.string().regex(/^[^\s@"<>,;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/, {
-  message: "not an e-mail address (expected name@example.com)",
-});
-
-const logRetention = z.literal(LOG_RETENTION_DAYS, {
-  error: `not a CloudWatch Logs retention value; allowed: ${LOG_RETENTION_DAYS.join(", ")}`,
-});
-
-const positiveDays = z.number().int({ message: "must be a whole number of days" }).min(1, {
-  message: "must be at least 1 day",
-});
-
-/** A bucket name, or an S3 bucket ARN optionally followed by a key prefix (arn:aws:s3:::bucket/prefix/). */
-const dataEventBucket = z.string().superRefine((value, ctx) => {
-  const arn = /^arn:aws:s3:::([^/]+)(\/.*)?$/.exec(value);
-  const name = arn ? arn[1] : value;
-  const problem = bucketNameProblem(name);
-  if (problem)
-    ctx.addIssue({
-      code: "custom",
-      message: `must be an S3 bucket name or an ARN arn:aws:s3:::<bucket>[/<prefix>]; bucket name ${problem}`,
-    });
-});
-
-/** Athena's minimum `bytes_scanned_cutoff_per_query` (10 MB). */
-export const MIN_BYTES_SCANNED_CUTOFF = 10485760;
-
-/**
- * An IANA time zone name (`Area/Location`, or `UTC`) that this runtime's time zone database knows;
- * Athena takes IANA names. Abbreviations and links without an area (`JST`, `EST`, `Japan`) and
- * names in the wrong case are refused, with the name they stand for as a suggestion.
- */
-export function timeZoneProblem(tz: string): string | undefined {
-  let resolved: string | undefined;
-  try {
-    resolved = new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
-  } catch {
-    resolved = undefined;
-  }
-  const shaped = /^[A-Z][A-Za-z_-]*(\/[A-Z0-9][A-Za-z0-9_+-]*)+$/.test(tz);
-  if (tz === "UTC" || (resolved && shaped)) return undefined;
-  const hint = resolved && resolved !== tz ? ` (did you mean "${resolved}"?)` : "";
-  return `not an IANA time zone name such as "Asia/Tokyo" or "UTC"${hint}`;
-}
-
-const timeZone = z.string().superRefine((tz, ctx) => {
-  const problem = timeZoneProblem(tz);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
-
-/** A day as CloudTrail writes it in S3 keys (`yyyy/MM/dd`), not after today (UTC). */
-const projectionDate = z.string().superRefine((d, ctx) => {
-  const m = /^(\d{4})\/(\d{2})\/(\d{2})$/.exec(d);
-  if (!m) {
-    ctx.addIssue({
-      code: "custom",
-      message: 'must be a date written yyyy/MM/dd, e.g. "2024/01/01"',
-    });
-    return;
-  }
-  const [y, mo, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = Date.UTC(y, mo - 1, day);
-  const back = new Date(t);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== day)
-    ctx.addIssue({ code: "custom", message: "is not a calendar date" });
-  else if (t > Date.now())
-    ctx.addIssue({
-      code: "custom",
-      message: "is in the future; partition projection starts there and would find no logs",
-    });
-});
-
-const tags = z
-  .record(
-    z.string().min(1).max(128, { message: "tag keys are at most 128 characters" }),
-    z.string().max(256, { message: "tag values are at most 256 characters" }),
-  )
-  .refine((t) => Object.keys(t).every((k) => !k.toLowerCase().startsWith("aws:")), {
-    message: 'tag keys must not start with "aws:" (reserved by AWS)',
-  });
-
-const detectionId = z.enum(DETECTION_IDS as [string, ...string[]], {
-  error: `not a detection id; allowed: ${DETECTION_IDS.join(", ")}`,
-});
-
-const transition = z.strictObject({
-  days: z.number().int().min(0),
-  storageClass: z.enum(TRANSITION_STORAGE_CLASSES),
-});
+import {
+  TRANSITION_STORAGE_CLASSES,
+  READ_WRITE_TYPES,
+  TRAIL_PROFILES,
+  OBJECT_LOCK_MODES,
+  bucketNameProblem,
+  bucketName,
+  region,
+  email,
+  logRetention,
+  positiveDays,
+  dataEventBucket,
+  MIN_BYTES_SCANNED_CUTOFF,
+  timeZone,
+  projectionDate,
+  tags,
+  detectionId,
+  transition,
+} from "./fields";
 
 export const configSchema = z
   .strictObject({

@@ -325,7 +325,10 @@ describe("home stack: trail", () => {
         /^\$\{aws_cloudwatch_log_group\..+\.arn\}:\*$/,
       ),
       cloud_watch_logs_role_arn: expect.stringMatching(/^\$\{aws_iam_role\..+\.arn\}$/),
-      depends_on: [expect.stringMatching(/^aws_s3_bucket_policy\./)],
+      depends_on: [
+        expect.stringMatching(/^aws_s3_bucket_policy\./),
+        expect.stringMatching(/^aws_iam_role_policy\./),
+      ],
     });
   });
 

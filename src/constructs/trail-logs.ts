@@ -18,6 +18,8 @@ export class TrailLogs extends Construct {
   readonly role: IamRole;
   readonly trustPolicy: PolicyDocument;
   readonly permissions: PolicyDocument;
+  /** The role's permissions; CloudTrail checks them when the trail is created or updated. */
+  readonly rolePolicy: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: TrailLogsProps) {
     super(scope, id);
@@ -48,7 +50,7 @@ export class TrailLogs extends Construct {
       Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
       Resource: `${n.logGroupArn}:log-stream:*`,
     });
-    new IamRolePolicy(this, "role-policy", {
+    this.rolePolicy = new IamRolePolicy(this, "role-policy", {
       name: "cloudtrail-to-logs",
       role: this.role.id,
       policy: renderPolicy(this.permissions),

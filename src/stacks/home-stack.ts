@@ -93,8 +93,9 @@ export class HomeStack extends BaseStack {
         ],
       },
       insights: c.trail.insights,
-      // CloudTrail checks the bucket policy when the trail is created.
-      dependsOn: [this.archive.archive.policy],
+      // CloudTrail checks the bucket policy and the delivery role's permissions when the trail
+      // is created: both must exist first.
+      dependsOn: [this.archive.archive.policy, this.logs.rolePolicy],
     });
     this.alerts = new AlertTopic(this, "alerts", {
       names: n,

@@ -238,6 +238,7 @@ describe("home stack: log archive bucket", () => {
       bucket: bucketNamed(ARCHIVE),
       target_bucket: bucketNamed(ACCESS_LOGS),
       target_prefix: `${ARCHIVE}/`,
+      depends_on: [expect.stringMatching(/^aws_s3_bucket_policy\.log-archive_access-logs_policy/)],
     });
   });
 

@@ -52,6 +52,8 @@ export class LogArchive extends Construct {
         bucket: this.archive.bucket.id,
         targetBucket: this.accessLogs.bucket.id,
         targetPrefix: `${n.archiveBucket}/`,
+        // Delivery is authorised by the target's bucket policy: let it exist first.
+        dependsOn: [this.accessLogs.policy],
       });
     }
   }

@@ -139,6 +139,7 @@ export class HomeStack extends BaseStack {
           bucket: this.athena.results.bucket.id,
           targetBucket: accessLogs.bucket.id,
           targetPrefix: `${athenaNames(c).resultsBucket}/`,
+          dependsOn: [accessLogs.policy],
         });
       }
       new TerraformOutput(this, "athena_workgroup", { value: this.athena.workgroup.name });

@@ -172,7 +172,7 @@ describe("home stack: log archive bucket", () => {
     );
   });
 
-  test("bucket policy: the two CloudTrail statements conditioned on this trail, and TLS only", () => {
+  test("bucket policy: the two CloudTrail statements conditioned on this trail, TLS only, no deletion", () => {
     const [p] = forBucket("aws_s3_bucket_policy", ARCHIVE);
     expect(p.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_public_access_block\./)]);
     expect(statements(p.policy)).toEqual([
@@ -202,6 +202,24 @@ describe("home stack: log archive bucket", () => {
         Resource: [`arn:aws:s3:::${ARCHIVE}`, `arn:aws:s3:::${ARCHIVE}/*`],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
+      {
+        Sid: "DenyLogDeletion",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+        Resource: `arn:aws:s3:::${ARCHIVE}/*`,
+      },
+    ]);
+    // archive.denyLogDeletion: false leaves the deny out (to empty the bucket on purpose).
+    const c = exampleConfigInput();
+    const { home: h } = build({ archive: { ...c.archive, denyLogDeletion: false } });
+    const [unguarded] = resourcesOf(synthJson(h), "aws_s3_bucket_policy").filter(
+      (x) => x.bucket === p.bucket,
+    );
+    expect(statements(unguarded.policy).map((x) => x.Sid)).toEqual([
+      "CloudTrailAclCheck",
+      "CloudTrailWrite",
+      "DenyInsecureTransport",
     ]);
   });
 

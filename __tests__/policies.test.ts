@@ -359,11 +359,56 @@ function archiveCases(p: DeployedPolicies): Case[] {
       expected: EXPLICIT,
     }),
   ];
-  return [...cases, ...destructiveCases(p.archive, n.archiveBucketArn, LOG_FILE(ACCOUNT))];
+  const ourAdmin = (name: string, action: string, resource: string, expected: Decision) =>
+    ask({
+      name,
+      principal: OUR_ADMIN,
+      action,
+      resource,
+      resourcePolicy: p.archive,
+      identityPolicies: [identityAllowing("s3:*")],
+      context: TLS,
+      expected,
+    });
+  return [
+    ...cases,
+    // DenyLogDeletion: even the account's own administrators cannot delete log file versions;
+    // they must change the bucket policy first, which the watcher detection reports.
+    ourAdmin(
+      "the account's admin (s3:*) may not delete a log file",
+      "s3:DeleteObject",
+      LOG_FILE(ACCOUNT),
+      EXPLICIT,
+    ),
+    ourAdmin(
+      "the account's admin (s3:*) may not delete a log file version",
+      "s3:DeleteObjectVersion",
+      LOG_FILE(ACCOUNT),
+      EXPLICIT,
+    ),
+    ourAdmin(
+      "the account's admin (s3:*) may not delete a digest file",
+      "s3:DeleteObject",
+      DIGEST_FILE,
+      EXPLICIT,
+    ),
+    ourAdmin(
+      "the account's admin (s3:*) may still manage the bucket policy (Terraform needs it)",
+      "s3:PutBucketPolicy",
+      n.archiveBucketArn,
+      ALLOWED,
+    ),
+    ...destructiveCases(p.archive, n.archiveBucketArn, LOG_FILE(ACCOUNT), true),
+  ];
 }
 
 /** Nobody gets a destructive action through a bucket policy: services, anonymous, other accounts. */
-function destructiveCases(policy: PolicyDocument, bucketArn: string, objectArn: string): Case[] {
+function destructiveCases(
+  policy: PolicyDocument,
+  bucketArn: string,
+  objectArn: string,
+  deletionDenied = false,
+): Case[] {
   const callers: [string, string, Pick<Question, "identityPolicies" | "context">][] = [
     ["CloudTrail for this trail", CLOUDTRAIL, { context: { ...fromOurTrail, ...TLS } }],
     [
@@ -396,7 +441,7 @@ function destructiveCases(policy: PolicyDocument, bucketArn: string, objectArn: 
         resource,
         resourcePolicy: policy,
         ...extra,
-        expected: IMPLICIT,
+        expected: deletionDenied && resource === objectArn ? EXPLICIT : IMPLICIT,
       }),
     ),
   );
@@ -1020,21 +1065,36 @@ describe("regression guard: weakened policies let the forbidden requests through
     expect(await decide({ ...anonymousPut, resourcePolicy: weakened })).toBe(ALLOWED);
   });
 
-  test("archive bucket without DenyInsecureTransport: the admin may delete without TLS", async () => {
+  test("archive bucket without DenyInsecureTransport: the admin may read without TLS", async () => {
     const weakened: PolicyDocument = {
       ...synthesized.archive,
       Statement: synthesized.archive.Statement.filter((s) => s.Sid !== "DenyInsecureTransport"),
     };
-    const insecureDelete: Question = {
+    const insecureRead: Question = {
       principal: OUR_ADMIN,
-      action: "s3:DeleteObject",
+      action: "s3:GetObject",
       resource: LOG_FILE(ACCOUNT),
       resourceAccount: ACCOUNT,
       context: NO_TLS,
       identityPolicies: [identityAllowing("s3:*")],
     };
-    expect(await decide({ ...insecureDelete, resourcePolicy: synthesized.archive })).toBe(EXPLICIT);
-    expect(await decide({ ...insecureDelete, resourcePolicy: weakened })).toBe(ALLOWED);
+    expect(await decide({ ...insecureRead, resourcePolicy: synthesized.archive })).toBe(EXPLICIT);
+    expect(await decide({ ...insecureRead, resourcePolicy: weakened })).toBe(ALLOWED);
+  });
+
+  test("archive bucket without DenyLogDeletion (archive.denyLogDeletion: false): the admin may delete", async () => {
+    const unguarded = archiveBucketPolicy(n, false);
+    expect(unguarded.Statement.map((s) => s.Sid)).not.toContain("DenyLogDeletion");
+    const deletion: Question = {
+      principal: OUR_ADMIN,
+      action: "s3:DeleteObjectVersion",
+      resource: LOG_FILE(ACCOUNT),
+      resourceAccount: ACCOUNT,
+      context: TLS,
+      identityPolicies: [identityAllowing("s3:*")],
+    };
+    expect(await decide({ ...deletion, resourcePolicy: synthesized.archive })).toBe(EXPLICIT);
+    expect(await decide({ ...deletion, resourcePolicy: unguarded })).toBe(ALLOWED);
   });
 
   test("key policy without the log-group context condition: another log group may use the key", async () => {

@@ -100,6 +100,11 @@ export const configSchema = z
           { days: 365, storageClass: "GLACIER" },
         ]),
         /** Days a noncurrent (overwritten or expired) version is kept before it is removed. */
+        /**
+         * Deny s3:DeleteObject and s3:DeleteObjectVersion on log files to every principal, so logs
+         * leave only through the lifecycle. Turn off only to empty the bucket on purpose.
+         */
+        denyLogDeletion: z.boolean().default(true),
         noncurrentVersionDays: positiveDays.default(30),
         objectLock: z
           .strictObject({ mode: z.enum(OBJECT_LOCK_MODES), days: positiveDays })
@@ -119,6 +124,7 @@ export const configSchema = z
           { days: 365, storageClass: "GLACIER" },
         ],
         noncurrentVersionDays: 30,
+        denyLogDeletion: true,
         accessLogs: { enabled: true, retentionDays: 365 },
       }),
     detections: z

@@ -9,6 +9,8 @@ export interface LogArchiveProps {
   /** The trail key; log files are encrypted with SSE-KMS and an S3 bucket key. */
   readonly kmsKeyArn: string;
   readonly retention: Retention;
+  /** Deny deleting log file versions to every principal (lifecycle expiry still applies). @default true */
+  readonly denyDeletion?: boolean;
   /** Tamper-proof log files: default Object Lock retention on the archive bucket. @default none */
   readonly objectLock?: { readonly mode: "GOVERNANCE" | "COMPLIANCE"; readonly days: number };
   /**
@@ -31,7 +33,7 @@ export class LogArchive extends Construct {
   constructor(scope: Construct, id: string, props: LogArchiveProps) {
     super(scope, id);
     const n = props.names;
-    this.archivePolicy = archiveBucketPolicy(n);
+    this.archivePolicy = archiveBucketPolicy(n, props.denyDeletion ?? true);
     this.archive = new PrivateBucket(this, "archive", {
       bucketName: n.archiveBucket,
       kmsKeyArn: props.kmsKeyArn,
@@ -59,7 +61,13 @@ export class LogArchive extends Construct {
   }
 }
 
-export function archiveBucketPolicy(n: Names): PolicyDocument {
+/**
+ * CloudTrail's two statements (conditioned on this trail), TLS only, and, unless turned off, a
+ * deny on deleting log file versions for every principal: a log can then only leave the archive
+ * through its lifecycle, so whoever wants to remove one must first change this policy, which the
+ * watcher detection `watcher-archive-bucket-changed` reports.
+ */
+export function archiveBucketPolicy(n: Names, denyDeletion = true): PolicyDocument {
   const source = { "aws:SourceArn": n.trailArn };
   return policy(
     {
@@ -79,6 +87,17 @@ export function archiveBucketPolicy(n: Names): PolicyDocument {
       Condition: { StringEquals: { ...source, "s3:x-amz-acl": "bucket-owner-full-control" } },
     },
     denyInsecureTransport("s3:*", [n.archiveBucketArn, `${n.archiveBucketArn}/*`]),
+    ...(denyDeletion
+      ? [
+          {
+            Sid: "DenyLogDeletion",
+            Effect: "Deny" as const,
+            Principal: "*" as const,
+            Action: ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+            Resource: `${n.archiveBucketArn}/*`,
+          },
+        ]
+      : []),
   );
 }
 

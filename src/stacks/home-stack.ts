@@ -63,6 +63,7 @@ export class HomeStack extends BaseStack {
         noncurrentDays: c.archive.noncurrentVersionDays,
       },
       objectLock: c.archive.objectLock,
+      denyDeletion: c.archive.denyLogDeletion,
       accessLogs: c.archive.accessLogs.enabled
         ? {
             retentionDays: c.archive.accessLogs.retentionDays,

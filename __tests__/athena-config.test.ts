@@ -1,18 +1,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { ConfigError, parseConfig } from "../src/config/load";
+import { parseConfig } from "../src/config/load";
 import { MIN_BYTES_SCANNED_CUTOFF, timeZoneProblem } from "../src/config/fields";
-import { exampleConfigInput, ROOT } from "./helpers";
-
-function problems(raw: unknown): string[] {
-  try {
-    parseConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
-    throw e;
-  }
-  throw new Error("expected the configuration to be rejected");
-}
+import { configProblems as problems, exampleConfigInput, ROOT } from "./helpers";
 
 /** The example with `athena` (and optionally more) set. */
 function withAthena(athena: Record<string, unknown>, more: Record<string, unknown> = {}) {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { buildApp } from "../src/app";
-import { parseConfig } from "../src/config/load";
+import { ConfigError, parseConfig } from "../src/config/load";
 import type { TrailwatchConfigInput } from "../src/config/schema";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -15,6 +15,17 @@ export function exampleConfigInput(): TrailwatchConfigInput {
 /** The example configuration with top-level fields replaced, validated. */
 export function config(overrides: Partial<TrailwatchConfigInput> = {}) {
   return parseConfig({ ...exampleConfigInput(), ...overrides });
+}
+
+/** The problems a rejected configuration reports; fails the test if it is accepted. */
+export function configProblems(raw: unknown): string[] {
+  try {
+    parseConfig(raw);
+  } catch (e) {
+    if (e instanceof ConfigError) return [...e.problems];
+    throw e;
+  }
+  throw new Error("expected the configuration to be rejected");
 }
 
 /** Builds all stacks for a configuration; synth them with `Testing.synth(stack)`. */

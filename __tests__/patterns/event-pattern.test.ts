@@ -1,5 +1,4 @@
-import { readFileSync } from "fs";
-import { join } from "path";
+import { readFixtureJsonl } from "../support/fixtures";
 import { absent, all, any, eq, ne, prefix, suffix } from "../../src/detections/condition";
 import {
   compileEventPattern,
@@ -9,13 +8,6 @@ import {
 } from "../../src/patterns/event-pattern";
 import { cloudTrailRecordToEvent, type EventBridgeEvent } from "../../src/patterns/event-envelope";
 import { renderConditionToEventPattern } from "../../src/patterns/event-pattern-render";
-
-const FIXTURES = join(__dirname, "..", "fixtures");
-const readJsonl = <T>(path: string): T[] =>
-  readFileSync(path, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as T);
 
 type Json = Record<string, unknown>;
 
@@ -32,7 +24,7 @@ interface Case {
   expected: "match" | "no_match" | "invalid_pattern";
 }
 
-const CASES = readJsonl<Case>(join(FIXTURES, "conformance", "eventbridge_cases.jsonl"));
+const CASES = readFixtureJsonl<Case>("conformance", "eventbridge_cases.jsonl");
 
 test("the conformance file holds all 157 cases", () => {
   expect(CASES).toHaveLength(157);
@@ -269,7 +261,7 @@ describe("matchesEventPattern", () => {
 
 type CloudTrailRecord = Json & { eventName?: string; eventType?: string; eventID?: string };
 
-const RECORDS = readJsonl<CloudTrailRecord>(join(FIXTURES, "records.jsonl"));
+const RECORDS = readFixtureJsonl<CloudTrailRecord>("records.jsonl");
 
 /** Records EventBridge could deliver, with their events; the rest with the reason they can't be. */
 const CONVERTED: { record: CloudTrailRecord; event: EventBridgeEvent }[] = [];

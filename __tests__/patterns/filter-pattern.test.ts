@@ -1,5 +1,4 @@
-import { readFileSync } from "fs";
-import { join } from "path";
+import { readFixtureJsonl } from "../support/fixtures";
 import {
   absent,
   all,
@@ -26,23 +25,14 @@ import {
   renderConditionToFilterPattern,
 } from "../../src/patterns/filter-pattern-render";
 
-const FIXTURES = join(__dirname, "..", "fixtures");
-const readJsonl = <T>(path: string): T[] =>
-  readFileSync(path, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as T);
-
 type ConformanceCase = {
   id: string;
   log_event: unknown;
   pattern: string;
   expected: "match" | "no_match";
 };
-const cases = readJsonl<ConformanceCase>(
-  join(FIXTURES, "conformance", "cloudwatch_filter_cases.jsonl"),
-);
-const records = readJsonl<Record<string, unknown>>(join(FIXTURES, "records.jsonl"));
+const cases = readFixtureJsonl<ConformanceCase>("conformance", "cloudwatch_filter_cases.jsonl");
+const records = readFixtureJsonl<Record<string, unknown>>("records.jsonl");
 
 const jsonExpr = (text: string): FilterExpr => {
   const p = parseFilterPattern(text);

@@ -1,26 +1,18 @@
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
+import { readFixtureJsonl } from "./fixtures";
 import { resolveNames } from "../../src/names";
 import { watchedResources } from "../../src/app";
 import { config } from "../helpers";
 
 export type CloudTrailRecord = Record<string, any> & { eventID: string; _source: string };
 
-function readJsonl(file: string): CloudTrailRecord[] {
-  return readFileSync(path.join(__dirname, "..", "fixtures", file), "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l));
-}
-
 /** 734 real CloudTrail records from public sources (see fixtures/SOURCES.md). */
-export const REAL_RECORDS = readJsonl("records.jsonl");
+export const REAL_RECORDS = readFixtureJsonl<CloudTrailRecord>("records.jsonl");
 
 /**
  * Records written for events the real set lacks, each modelled on a documented or real record
  * and marked `"_source": "constructed"` with `_modelled_on`; they use the example config's names.
  */
-export const CONSTRUCTED_RECORDS = readJsonl("constructed.jsonl");
+export const CONSTRUCTED_RECORDS = readFixtureJsonl<CloudTrailRecord>("constructed.jsonl");
 
 export const ALL_RECORDS = [...REAL_RECORDS, ...CONSTRUCTED_RECORDS];
 

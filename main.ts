@@ -1,5 +1,6 @@
 import { configPath, ConfigError, loadConfigFile } from "./src/config/load";
 import { synthesize } from "./src/synth";
+import { configWarnings, formatWarning } from "./src/warnings";
 
 // Entry point for `npm run synth` and `cdktf synth` (cdktf.json "app"). The CLI passes its
 // output directory in CDKTF_OUTDIR.
@@ -7,6 +8,9 @@ function main(): number {
   const file = configPath();
   try {
     const config = loadConfigFile(file);
+    // Allowed but probably unintended (example values, Security Hub controls given up): say so
+    // and render anyway.
+    for (const w of configWarnings(config)) console.error(formatWarning(w));
     const outdir = process.env.CDKTF_OUTDIR || "cdktf.out";
     const stacks = synthesize(config, outdir);
     console.log(

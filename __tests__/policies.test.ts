@@ -716,6 +716,29 @@ function keyCases(p: DeployedPolicies): Case[] {
       expected: IMPLICIT,
     }),
     on({
+      name: "CloudWatch Logs may generate data keys for a trailwatch function's log group",
+      principal: LOGS,
+      action: "kms:GenerateDataKey",
+      context: logsContext(
+        `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${n.resourcePrefix}alert-enrichment`,
+      ),
+      expected: ALLOWED,
+    }),
+    on({
+      name: "CloudWatch Logs may not use the key for another function's log group",
+      principal: LOGS,
+      action: "kms:GenerateDataKey",
+      context: logsContext(`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/other-app`),
+      expected: IMPLICIT,
+    }),
+    on({
+      name: "CloudWatch Logs may not use the key for a trailwatch-named log group outside /aws/lambda/",
+      principal: LOGS,
+      action: "kms:GenerateDataKey",
+      context: logsContext(`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/${n.resourcePrefix}x`),
+      expected: IMPLICIT,
+    }),
+    on({
       name: "CloudWatch alarms of this account may generate data keys for the encrypted topic",
       principal: CLOUDWATCH,
       action: "kms:GenerateDataKey",

@@ -34,6 +34,9 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestMtime(sources)) {
     platform: "node",
     target: "node20",
     outfile: bundle,
+    // Lambda packages are built at synth by src/lambda/package.ts, only on a cache miss: esbuild
+    // stays a runtime require (its native binary cannot be bundled).
+    external: ["esbuild"],
     logLevel: "error",
   });
 }

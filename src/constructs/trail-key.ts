@@ -94,6 +94,26 @@ export function trailKeyPolicy(n: Names): PolicyDocument {
       Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": n.logGroupArn } },
     },
     {
+      // The log groups of trailwatch's own Lambda functions (alert enrichment, containment):
+      // `/aws/lambda/<prefix>*`, created by Terraform with this key before each function.
+      Sid: "CloudWatchLogsUseKeyForTrailwatchFunctionLogs",
+      Effect: "Allow",
+      Principal: { Service: `logs.${n.homeRegion}.amazonaws.com` },
+      Action: [
+        "kms:Encrypt*",
+        "kms:Decrypt*",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:Describe*",
+      ],
+      Resource: "*",
+      Condition: {
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${n.homeRegion}:${n.account}:log-group:${functionLogGroupPrefix(n)}*`,
+        },
+      },
+    },
+    {
       // CloudWatch alarms publishing to the encrypted alert topic (confused-deputy conditions are supported here).
       Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
       Effect: "Allow",
@@ -120,4 +140,9 @@ export function trailKeyPolicy(n: Names): PolicyDocument {
       Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": n.alertTopicArn } },
     },
   );
+}
+
+/** Log groups of trailwatch's Lambda functions start with this (`/aws/lambda/<prefix>`). */
+export function functionLogGroupPrefix(n: Names): string {
+  return `/aws/lambda/${n.resourcePrefix}`;
 }

@@ -3,9 +3,14 @@ import {
   absent,
   all,
   any,
+  contains,
   eq,
   ne,
+  notContains,
+  notPrefix,
+  notSuffix,
   prefix,
+  present,
   suffix,
   type Condition,
 } from "../src/detections/condition";
@@ -97,6 +102,41 @@ describe("rendering", () => {
     expect(escapeLike("a%b_c\\d")).toBe("a\\%b\\_c\\\\d");
     expect(sqlString("it's")).toBe("'it''s'");
     expect(() => renderConditionToSql(prefix("errorCode", ""))).toThrow(/would match any value/);
+  });
+
+  test("contains and the negative text operators are LIKE and NOT LIKE; exists true is IS NOT NULL", () => {
+    expect(renderConditionToSql(contains("userAgent", "50%_off"))).toBe(
+      "useragent LIKE '%50\\%\\_off%' ESCAPE '\\'",
+    );
+    expect(renderConditionToSql(notSuffix("requestParameters.principal", ".amazonaws.com"))).toBe(
+      "(json_extract_scalar(requestparameters, '$.principal') IS NOT NULL AND json_extract_scalar(requestparameters, '$.principal') NOT LIKE '%.amazonaws.com' ESCAPE '\\')",
+    );
+    expect(renderConditionToSql(notPrefix("userAgent", "aws-cli/"))).toBe(
+      "(useragent IS NOT NULL AND useragent NOT LIKE 'aws-cli/%' ESCAPE '\\')",
+    );
+    expect(renderConditionToSql(notContains("userAgent", "x"))).toBe(
+      "(useragent IS NOT NULL AND useragent NOT LIKE '%x%' ESCAPE '\\')",
+    );
+    expect(renderConditionToSql(present("errorCode"))).toBe("errorcode IS NOT NULL");
+    expect(() => renderConditionToSql(notContains("userAgent", ""))).toThrow(
+      /would match no value/,
+    );
+  });
+
+  test("[] in a JSON text column searches the first elements; elsewhere it is refused", () => {
+    const paths = [0, 1, 2, 3].map((i) => `'$.items[${i}].userId'`);
+    expect(renderConditionToSql(present("requestParameters.items[].userId"))).toBe(
+      `(${paths.map((p) => `json_extract_scalar(requestparameters, ${p}) IS NOT NULL`).join(" OR ")})`,
+    );
+    expect(renderConditionToSql(absent("requestParameters.items[].userId"))).toBe(
+      `(${paths.map((p) => `json_extract(requestparameters, ${p}) IS NULL`).join(" AND ")})`,
+    );
+    expect(() => renderConditionToSql(eq("resources[].ARN", "x"))).toThrow(
+      /searches arrays inside the JSON text columns/,
+    );
+    expect(() => renderConditionToSql(eq("requestParameters[].x", "x"))).toThrow(
+      /holds a JSON document, not an array/,
+    );
   });
 
   test("numbers and booleans compare as text (every column is a string)", () => {

@@ -1,5 +1,18 @@
 import { readFixtureJsonl } from "../support/fixtures";
-import { absent, all, any, eq, ne, prefix, suffix } from "../../src/detections/condition";
+import {
+  absent,
+  all,
+  any,
+  contains,
+  eq,
+  ne,
+  notContains,
+  notPrefix,
+  notSuffix,
+  prefix,
+  present,
+  suffix,
+} from "../../src/detections/condition";
 import {
   compileEventPattern,
   InvalidEventPatternError,
@@ -456,6 +469,78 @@ describe("renderConditionToEventPattern", () => {
     expect(render(absent("errorCode"), API)).toMatchObject({
       detail: { errorCode: [{ exists: false }] },
     });
+  });
+
+  test("contains, the negative text operators, exists true", () => {
+    expect(render(contains("requestParameters.policy", '"Principal":"*"'), API)).toMatchObject({
+      detail: { requestParameters: { policy: [{ wildcard: '*"Principal":"\\*"*' }] } },
+    });
+    expect(render(contains("a", "C:\\dir"), API)).toMatchObject({
+      detail: { a: [{ wildcard: "*C:\\\\dir*" }] },
+    });
+    expect(render(notPrefix("principal", "arn:"), API)).toMatchObject({
+      detail: { principal: [{ "anything-but": { prefix: "arn:" } }] },
+    });
+    expect(render(notSuffix("principal", ".amazonaws.com"), API)).toMatchObject({
+      detail: { principal: [{ "anything-but": { suffix: ".amazonaws.com" } }] },
+    });
+    expect(render(notContains("ua", "Terraform"), API)).toMatchObject({
+      detail: { ua: [{ "anything-but": { wildcard: "*Terraform*" } }] },
+    });
+    expect(render(present("requestParameters.userData"), API)).toMatchObject({
+      detail: { requestParameters: { userData: [{ exists: true }] } },
+    });
+  });
+
+  test("a [] path searches the array: the event pattern names the plain path", () => {
+    const items = "requestParameters.launchPermission.add.items[]";
+    expect(render(any(present(`${items}.userId`), eq(`${items}.group`, "all")), API)).toEqual({
+      "detail-type": [API],
+      detail: {
+        $or: [
+          {
+            requestParameters: {
+              launchPermission: { add: { items: { userId: [{ exists: true }] } } },
+            },
+          },
+          { requestParameters: { launchPermission: { add: { items: { group: ["all"] } } } } },
+        ],
+      },
+    });
+    expect(render(present("requestParameters.valuesToAdd[]"), API)).toMatchObject({
+      detail: { requestParameters: { valuesToAdd: [{ exists: true }] } },
+    });
+    // Two fields of one element in one conjunction would need Ruler's same-element rule.
+    expect(() => render(all(present(`${items}.userId`), eq(`${items}.group`, "all")), API)).toThrow(
+      /same element/,
+    );
+    expect(() => render(eq("a[0].b", "x"), API)).toThrow(/not a name optionally followed by \[\]/);
+  });
+
+  test("same-field combinations with the new operators", () => {
+    expect(render(all(present("a"), prefix("a", "x")), API)).toMatchObject({
+      detail: { a: [{ prefix: "x" }] },
+    });
+    expect(render(all(notPrefix("a", "x"), notPrefix("a", "y")), API)).toMatchObject({
+      detail: { a: [{ "anything-but": { prefix: ["x", "y"] } }] },
+    });
+    expect(render(all(notContains("a", "x"), notContains("a", "y")), API)).toMatchObject({
+      detail: { a: [{ "anything-but": { wildcard: ["*x*", "*y*"] } }] },
+    });
+    expect(render(all(contains("a", "bc"), contains("a", "abcd")), API)).toMatchObject({
+      detail: { a: [{ wildcard: "*abcd*" }] },
+    });
+    expect(render(all(prefix("a", "abc"), contains("a", "bc")), API)).toMatchObject({
+      detail: { a: [{ prefix: "abc" }] },
+    });
+    expect(render(all(eq("a", "xyz", "abc"), notContains("a", "y")), API)).toMatchObject({
+      detail: { a: ["abc"] },
+    });
+    expect(() => render(all(present("a"), absent("a")), API)).toThrow(/never match/);
+    expect(() => render(all(contains("a", "x"), contains("a", "y")), API)).toThrow(
+      /cannot express/,
+    );
+    expect(() => render(all(prefix("a", "x"), notSuffix("a", "y")), API)).toThrow(/cannot express/);
   });
 
   test("all -> one object; same-field constraints combine when one list can say it", () => {

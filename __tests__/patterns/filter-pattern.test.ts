@@ -3,9 +3,14 @@ import {
   absent,
   all,
   any,
+  contains,
   eq,
   ne,
+  notContains,
+  notPrefix,
+  notSuffix,
   prefix,
+  present,
   suffix,
   type Condition,
   type Scalar,
@@ -328,7 +333,30 @@ describe("renderConditionToFilterPattern", () => {
     [prefix("errorCode", "AccessDenied"), '{ $.errorCode = "AccessDenied*" }'],
     [suffix("errorCode", "UnauthorizedOperation"), '{ $.errorCode = "*UnauthorizedOperation" }'],
     [absent("userIdentity.invokedBy"), "{ $.userIdentity.invokedBy NOT EXISTS }"],
-    [eq("resources[0].ARN", "x"), '{ $.resources[0].ARN = "x" }'],
+    [
+      eq("resources[].ARN", "x"),
+      '{ ($.resources[0].ARN = "x") || ($.resources[1].ARN = "x") || ($.resources[2].ARN = "x") || ($.resources[3].ARN = "x") }',
+    ],
+    [
+      contains("requestParameters.policy", "Principal"),
+      '{ $.requestParameters.policy = "*Principal*" }',
+    ],
+    [notPrefix("principal", "arn:"), '{ $.principal != "arn:*" }'],
+    [notSuffix("principal", ".amazonaws.com"), '{ $.principal != "*.amazonaws.com" }'],
+    [notContains("userAgent", "Terraform"), '{ $.userAgent != "*Terraform*" }'],
+    [present("requestParameters.userData"), '{ $.requestParameters.userData = "*" }'],
+    [
+      present("requestParameters.valuesToAdd[]"),
+      '{ ($.requestParameters.valuesToAdd[0] = "*") || ($.requestParameters.valuesToAdd[1] = "*") || ($.requestParameters.valuesToAdd[2] = "*") || ($.requestParameters.valuesToAdd[3] = "*") }',
+    ],
+    [
+      absent("a[].b"),
+      "{ ($.a[0].b NOT EXISTS) && ($.a[1].b NOT EXISTS) && ($.a[2].b NOT EXISTS) && ($.a[3].b NOT EXISTS) }",
+    ],
+    [
+      eq("a[][]", "x"),
+      '{ ($.a[0][0] = "x") || ($.a[0][1] = "x") || ($.a[0][2] = "x") || ($.a[0][3] = "x") || ($.a[1][0] = "x") || ($.a[1][1] = "x") || ($.a[1][2] = "x") || ($.a[1][3] = "x") || ($.a[2][0] = "x") || ($.a[2][1] = "x") || ($.a[2][2] = "x") || ($.a[2][3] = "x") || ($.a[3][0] = "x") || ($.a[3][1] = "x") || ($.a[3][2] = "x") || ($.a[3][3] = "x") }',
+    ],
     [
       all(
         eq("eventSource", "kms.amazonaws.com"),
@@ -390,6 +418,10 @@ describe("renderConditionToFilterPattern", () => {
     ["a field with a colon", eq("aws:SourceIp", "1.2.3.4")],
     ["a field with a space", eq("a b", "x")],
     ["an empty prefix", prefix("f", "")],
+    ["an empty notContains", notContains("f", "")],
+    ["a * in contains", contains("f", "a*b")],
+    ["an explicit index", eq("resources[0].ARN", "x")],
+    ["a bracket inside a name", eq("a[x]", "x")],
     ["a non-finite number", eq("f", Number.NaN)],
   ])("throws on %s", (_what, condition) => {
     expect(() => renderConditionToFilterPattern(condition)).toThrow();

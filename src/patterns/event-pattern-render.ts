@@ -1,5 +1,6 @@
 /** Renders a detection `Condition` as an EventBridge event pattern under `detail`. */
-import type { Condition, Scalar } from "../detections/condition";
+import { leafOperator, type Condition, type Scalar } from "../detections/condition";
+import { plainPath, searchedArrays } from "../detections/field-path";
 import {
   hasOwn,
   InvalidEventPatternError,
@@ -14,6 +15,11 @@ type Elem =
   | { kind: "ne"; values: Scalar[] }
   | { kind: "prefix"; value: string }
   | { kind: "suffix"; value: string }
+  | { kind: "contains"; value: string }
+  | { kind: "notPrefix"; values: string[] }
+  | { kind: "notSuffix"; values: string[] }
+  | { kind: "notContains"; values: string[] }
+  | { kind: "present" }
   | { kind: "absent" };
 
 /** A conjunction: field path -> OR list. A condition renders to a list of them (DNF). */
@@ -24,16 +30,31 @@ const NEVER = "never" as const;
 const elemKey = (e: Elem) => JSON.stringify(e);
 const dedupe = (elems: Elem[]) => [...new Map(elems.map((e) => [elemKey(e), e])).values()];
 
+/** Event Ruler's wildcard escapes: `\*` is a literal star, `\\` a backslash. */
+const escapeWildcard = (s: string) => s.replace(/[\\*]/g, (ch) => `\\${ch}`);
+const containing = (s: string) => `*${escapeWildcard(s)}*`;
+const oneOrList = <T>(values: T[]): T | T[] => (values.length === 1 ? values[0] : values);
+
 function toElemJson(e: Elem): unknown {
   switch (e.kind) {
     case "eq":
       return e.value;
     case "ne":
-      return { "anything-but": e.values.length === 1 ? e.values[0] : e.values };
+      return { "anything-but": oneOrList(e.values) };
     case "prefix":
       return { prefix: e.value };
     case "suffix":
       return { suffix: e.value };
+    case "contains":
+      return { wildcard: containing(e.value) };
+    case "notPrefix":
+      return { "anything-but": { prefix: oneOrList(e.values) } };
+    case "notSuffix":
+      return { "anything-but": { suffix: oneOrList(e.values) } };
+    case "notContains":
+      return { "anything-but": { wildcard: oneOrList(e.values.map(containing)) } };
+    case "present":
+      return { exists: true };
     case "absent":
       return { exists: false };
   }
@@ -41,35 +62,88 @@ function toElemJson(e: Elem): unknown {
 
 const describeElem = (e: Elem) => JSON.stringify(toElemJson(e));
 
+/** Whether EventBridge's element accepts a value (type-strict; anything-but lets other types by). */
+function accepts(e: Elem, v: Scalar): boolean {
+  const s = typeof v === "string" ? v : undefined;
+  switch (e.kind) {
+    case "eq":
+      return e.value === v;
+    case "ne":
+      return !e.values.includes(v);
+    case "prefix":
+      return s !== undefined && s.startsWith(e.value);
+    case "suffix":
+      return s !== undefined && s.endsWith(e.value);
+    case "contains":
+      return s !== undefined && s.includes(e.value);
+    case "notPrefix":
+      return s === undefined || !e.values.some((x) => s.startsWith(x));
+    case "notSuffix":
+      return s === undefined || !e.values.some((x) => s.endsWith(x));
+    case "notContains":
+      return s === undefined || !e.values.some((x) => s.includes(x));
+    case "present":
+      return true;
+    case "absent":
+      return false;
+  }
+}
+
 /** Both elements at once, as one element; NEVER when no value satisfies both. */
 function andElems(a: Elem, b: Elem, field: string): Elem | typeof NEVER {
-  const order = ["eq", "ne", "prefix", "suffix", "absent"];
+  const order: Elem["kind"][] = [
+    "eq",
+    "absent",
+    "present",
+    "ne",
+    "prefix",
+    "suffix",
+    "contains",
+    "notPrefix",
+    "notSuffix",
+    "notContains",
+  ];
   if (order.indexOf(a.kind) > order.indexOf(b.kind)) [a, b] = [b, a];
   const cannot = () => {
     throw new Error(
       `cannot express ${describeElem(a)} AND ${describeElem(b)} on ${field} in one event pattern`,
     );
   };
-  if (a.kind === "eq") {
-    const v = a.value;
-    if (b.kind === "eq") return v === b.value ? a : NEVER;
-    if (b.kind === "ne") return b.values.includes(v) ? NEVER : a;
-    if (b.kind === "prefix") return typeof v === "string" && v.startsWith(b.value) ? a : NEVER;
-    if (b.kind === "suffix") return typeof v === "string" && v.endsWith(b.value) ? a : NEVER;
-    return NEVER; // a value and no value
+  if (a.kind === "eq") return accepts(b, a.value) ? a : NEVER;
+  if (a.kind === "absent") return b.kind === "absent" ? a : NEVER;
+  // Every other element needs a value, which is all `present` asks.
+  if (a.kind === "present") return b;
+  if (a.kind === b.kind) {
+    switch (a.kind) {
+      case "ne": {
+        // anything-but takes only strings or only numbers.
+        const values = [...new Set([...a.values, ...(b as typeof a).values])];
+        if (new Set(values.map((v) => typeof v)).size > 1) cannot();
+        return { kind: "ne", values };
+      }
+      case "prefix": {
+        const y = (b as typeof a).value;
+        return a.value.startsWith(y) ? a : y.startsWith(a.value) ? b : NEVER;
+      }
+      case "suffix": {
+        const y = (b as typeof a).value;
+        return a.value.endsWith(y) ? a : y.endsWith(a.value) ? b : NEVER;
+      }
+      case "contains": {
+        const y = (b as typeof a).value;
+        return a.value.includes(y) ? a : y.includes(a.value) ? b : cannot();
+      }
+      case "notPrefix":
+      case "notSuffix":
+      case "notContains":
+        // Not starting with x and not starting with y: one anything-but with both.
+        return { kind: a.kind, values: [...new Set([...a.values, ...(b as typeof a).values])] };
+    }
   }
-  if (b.kind === "absent") return a.kind === "absent" ? a : NEVER;
-  if (a.kind === "ne" && b.kind === "ne") {
-    // anything-but takes only strings or only numbers.
-    const values = [...new Set([...a.values, ...b.values])];
-    if (new Set(values.map((v) => typeof v)).size > 1) cannot();
-    return { kind: "ne", values };
-  }
-  if (a.kind === "prefix" && b.kind === "prefix")
-    return a.value.startsWith(b.value) ? a : b.value.startsWith(a.value) ? b : NEVER;
-  if (a.kind === "suffix" && b.kind === "suffix")
-    return a.value.endsWith(b.value) ? a : b.value.endsWith(a.value) ? b : NEVER;
-  return cannot(); // anything-but with prefix/suffix, prefix with suffix: no single element
+  // A prefix or suffix that contains the text already implies contains.
+  if ((a.kind === "prefix" || a.kind === "suffix") && b.kind === "contains")
+    return a.value.includes(b.value) ? a : cannot();
+  return cannot(); // e.g. anything-but with prefix, prefix with suffix: no single element
 }
 
 function andClauses(a: Clause, b: Clause): Clause | typeof NEVER {
@@ -114,14 +188,26 @@ function toDnf(c: Condition): Clause[] {
     );
   }
   if ("any" in c) return simplifyOr(c.any.flatMap(toDnf));
+  const o = leafOperator(c);
   let elems: Elem[];
-  if ("equals" in c) {
-    if (c.equals.length === 0) throw new Error(`equals on ${c.field} needs at least one value`);
-    elems = c.equals.map((value): Elem => ({ kind: "eq", value }));
-  } else if ("notEquals" in c) elems = [{ kind: "ne", values: [c.notEquals] }];
-  else if ("prefix" in c) elems = [{ kind: "prefix", value: c.prefix }];
-  else if ("suffix" in c) elems = [{ kind: "suffix", value: c.suffix }];
-  else elems = [{ kind: "absent" }];
+  switch (o.op) {
+    case "equals":
+      elems = o.values.map((value): Elem => ({ kind: "eq", value }));
+      break;
+    case "notEquals":
+      elems = [{ kind: "ne", values: [o.value] }];
+      break;
+    case "exists":
+      elems = [{ kind: o.exists ? "present" : "absent" }];
+      break;
+    case "prefix":
+    case "suffix":
+    case "contains":
+      elems = [{ kind: o.op, value: o.text }];
+      break;
+    default:
+      elems = [{ kind: o.op, values: [o.text] }];
+  }
   return [new Map([[c.field, dedupe(elems)]])];
 }
 
@@ -129,7 +215,7 @@ function toDnf(c: Condition): Clause[] {
 function nest(clause: Clause): Json {
   const root: Json = {};
   for (const [field, elems] of clause) {
-    const steps = field.split(".");
+    const steps = plainPath(field).split(".");
     let node = root;
     for (const step of steps.slice(0, -1)) {
       if (!hasOwn(node, step)) node[step] = {};
@@ -163,6 +249,25 @@ function clausesToObject(clauses: Clause[]): Json {
 }
 
 /**
+ * Event Ruler takes the values of one branch from the same array element ("array consistency"),
+ * while the filter pattern searches each field's elements independently: two fields of one
+ * conjunction inside the same searched array would mean different things, so they are refused.
+ */
+function checkOneFieldPerArray(clause: Clause): void {
+  const seen = new Map<string, string>();
+  for (const field of clause.keys()) {
+    for (const array of searchedArrays(field)) {
+      const other = seen.get(array);
+      if (other !== undefined && other !== field)
+        throw new Error(
+          `"${other}" and "${field}" are both searched inside ${array} in one conjunction: EventBridge would take them from the same element, the filter pattern from any; test one field per array or split the condition with any`,
+        );
+      seen.set(array, field);
+    }
+  }
+}
+
+/**
  * Renders a detection condition as an event pattern on the CloudTrail events EventBridge
  * delivers: fields go under `detail`, `detail-type` is added, `source` is not (the condition's
  * own eventSource field selects the service). Throws when the condition can never match or has
@@ -174,6 +279,7 @@ function clausesToObject(clauses: Clause[]): Json {
 export function renderConditionToEventPattern(c: Condition, detailType: string | string[]): object {
   const clauses = toDnf(c);
   if (clauses.length === 0) throw new Error("the condition can never match");
+  for (const clause of clauses) checkOneFieldPerArray(clause);
   const detail = clausesToObject(clauses);
   const pattern: Json = {
     "detail-type": typeof detailType === "string" ? [detailType] : [...detailType],

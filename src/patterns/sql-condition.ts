@@ -14,20 +14,34 @@
  *   a missing key (Trino/Athena semantics).
  *
  * Operators, with the filter pattern's semantics (missing field = NULL, as the table's SerDe
- * reads it):
+ * reads it; the table of every operator is in src/detections/condition.ts):
  * - `equals` -> `=` or `IN (...)`; values are compared as text (every column is a string);
  * - `notEquals` -> `x IS NOT NULL AND x <> 'v'`: a missing field does not match, as `$.x != "v"`
  *   does not in CloudWatch Logs (see NOT_EQUALS_MATCHES_MISSING_FIELD in filter-pattern.ts);
- * - `prefix` / `suffix` -> `LIKE` with `%`, `_` and `\` escaped (`ESCAPE '\'`);
- * - `exists: false` -> `IS NULL`; on a JSON text field `json_extract(col, '$.x') IS NULL`, which
- *   is NULL only when the key is missing (an object or array value is not "absent").
+ * - `prefix` / `suffix` / `contains` -> `LIKE` with `%`, `_` and `\` escaped (`ESCAPE '\'`), and
+ *   their negations `x IS NOT NULL AND x NOT LIKE ...`;
+ * - `exists: true` -> `x IS NOT NULL`; `exists: false` -> `IS NULL`, on a JSON text field
+ *   `json_extract(col, '$.x') IS NULL`, which is NULL only when the key is missing (an object or
+ *   array value is not "absent");
+ * - a path searching an array (`items[].userId`, JSON text columns only) -> the OR of the first
+ *   ARRAY_ELEMENTS_SEARCHED indexes (`$.items[0].userId`, ...), the AND for `exists: false`, as the
+ *   filter pattern does.
  *
  * Known differences from the filter pattern, none of which a catalog detection depends on: the
  * SerDe reads JSON `null` as NULL, so `exists: false` also holds for an explicit null (NOT EXISTS
  * does not); booleans compare as the text `true`/`false` (a filter pattern's `IS TRUE` only
- * matches a JSON boolean).
+ * matches a JSON boolean), so `exists: true` and the negative operators hold for a boolean here
+ * and not in a filter pattern.
  */
-import type { Condition, Scalar } from "../detections/condition";
+import {
+  isLeaf,
+  leafOperator,
+  type Condition,
+  type LeafCondition,
+  type Scalar,
+  type TextOperator,
+} from "../detections/condition";
+import { indexedPaths } from "../detections/field-path";
 import {
   CLOUDTRAIL_COLUMNS,
   JSON_TEXT_COLUMNS,
@@ -81,39 +95,55 @@ type Operand = {
   readonly comparable: boolean;
 };
 
-function operand(field: string, columns: SqlColumns): Operand {
-  const path = field.split(".");
-  for (const step of path)
-    if (!NAME.test(step))
+/**
+ * The operands a field stands for: one, or one per searched array index (`items[].userId` ->
+ * `$.items[0].userId`, `$.items[1].userId`, ...; only inside JSON text columns).
+ */
+function operands(field: string, columns: SqlColumns): Operand[] {
+  return indexedPaths(field).map((path) => {
+    for (const step of path)
+      if (!NAME.test(step.name))
+        throw new Error(
+          `field "${field}": path step ${JSON.stringify(step.name)} is not a plain name (letters, digits, _)`,
+        );
+    const [head, ...rest] = path;
+    const column = columns.get(head.name.toLowerCase());
+    if (!column)
+      throw new Error(`field "${field}": the table has no column "${head.name.toLowerCase()}"`);
+    if (column.json) {
+      if (head.indexes.length > 0)
+        throw new Error(
+          `field "${field}": column "${column.name}" holds a JSON document, not an array`,
+        );
+      if (rest.length === 0)
+        return { value: column.name, presence: column.name, comparable: false };
+      const steps = rest.map((s) => `.${s.name}${s.indexes.map((i) => `[${i}]`).join("")}`);
+      const jsonPath = sqlString(`$${steps.join("")}`);
+      return {
+        value: `json_extract_scalar(${column.name}, ${jsonPath})`,
+        presence: `json_extract(${column.name}, ${jsonPath})`,
+        comparable: true,
+      };
+    }
+    if (path.some((s) => s.indexes.length > 0))
       throw new Error(
-        `field "${field}": path step ${JSON.stringify(step)} is not a plain name (letters, digits, _)`,
+        `field "${field}": "[]" searches arrays inside the JSON text columns (${JSON_TEXT_COLUMNS.join(", ")}) only`,
       );
-  const [head, ...rest] = path;
-  const column = columns.get(head.toLowerCase());
-  if (!column) throw new Error(`field "${field}": the table has no column "${head.toLowerCase()}"`);
-  if (column.json) {
-    if (rest.length === 0) return { value: column.name, presence: column.name, comparable: false };
-    const jsonPath = sqlString(`$.${rest.join(".")}`);
-    return {
-      value: `json_extract_scalar(${column.name}, ${jsonPath})`,
-      presence: `json_extract(${column.name}, ${jsonPath})`,
-      comparable: true,
-    };
-  }
-  let type = column.type;
-  let expr = column.name;
-  for (const step of rest) {
-    if (type.kind !== "struct")
-      throw new Error(`field "${field}": "${expr}" is a ${type.kind}, not a struct`);
-    const key = step.toLowerCase();
-    const next = type.fields.get(key);
-    if (!next) throw new Error(`field "${field}": struct "${expr}" has no field "${key}"`);
-    expr = `${expr}.${key}`;
-    type = next;
-  }
-  if (type.kind === "array" || type.kind === "map")
-    throw new Error(`field "${field}": "${expr}" is an ${type.kind}; conditions need a scalar`);
-  return { value: expr, presence: expr, comparable: type.kind === "string" };
+    let type = column.type;
+    let expr = column.name;
+    for (const step of rest) {
+      if (type.kind !== "struct")
+        throw new Error(`field "${field}": "${expr}" is a ${type.kind}, not a struct`);
+      const key = step.name.toLowerCase();
+      const next = type.fields.get(key);
+      if (!next) throw new Error(`field "${field}": struct "${expr}" has no field "${key}"`);
+      expr = `${expr}.${key}`;
+      type = next;
+    }
+    if (type.kind === "array" || type.kind === "map")
+      throw new Error(`field "${field}": "${expr}" is an ${type.kind}; conditions need a scalar`);
+    return { value: expr, presence: expr, comparable: type.kind === "string" };
+  });
 }
 
 function literal(v: Scalar): string {
@@ -129,26 +159,49 @@ function comparable(field: string, o: Operand): string {
   return o.value;
 }
 
-function leaf(c: Exclude<Condition, { all: unknown } | { any: unknown }>, columns: SqlColumns) {
-  const o = operand(c.field, columns);
-  if ("equals" in c) {
-    if (c.equals.length === 0) throw new Error(`"${c.field}" equals no value`);
-    const x = comparable(c.field, o);
-    return c.equals.length === 1
-      ? `${x} = ${literal(c.equals[0])}`
-      : `${x} IN (${c.equals.map(literal).join(", ")})`;
+/** Terms joined by OR (AND), parenthesised when there are several. */
+function joined(terms: string[], op: "OR" | "AND"): string {
+  return terms.length === 1 ? terms[0] : `(${terms.join(` ${op} `)})`;
+}
+
+function likePattern(op: TextOperator, text: string): string {
+  const e = escapeLike(text);
+  if (op === "prefix" || op === "notPrefix") return `${e}%`;
+  if (op === "suffix" || op === "notSuffix") return `%${e}`;
+  return `%${e}%`;
+}
+
+function leaf(c: LeafCondition, columns: SqlColumns): string {
+  const o = leafOperator(c);
+  const ops = operands(c.field, columns);
+  const each = (f: (x: string) => string) =>
+    joined(
+      ops.map((op) => f(comparable(c.field, op))),
+      "OR",
+    );
+  switch (o.op) {
+    case "equals":
+      return each((x) =>
+        o.values.length === 1
+          ? `${x} = ${literal(o.values[0])}`
+          : `${x} IN (${o.values.map(literal).join(", ")})`,
+      );
+    case "notEquals":
+      return each((x) => `(${x} IS NOT NULL AND ${x} <> ${literal(o.value)})`);
+    case "exists":
+      if (!o.exists)
+        return joined(
+          ops.map((op) => `${op.presence} IS NULL`),
+          "AND",
+        );
+      return each((x) => `${x} IS NOT NULL`);
+    default: {
+      const like = `LIKE ${sqlString(likePattern(o.op, o.text))} ESCAPE '\\'`;
+      return o.op.startsWith("not")
+        ? each((x) => `(${x} IS NOT NULL AND ${x} NOT ${like})`)
+        : each((x) => `${x} ${like}`);
+    }
   }
-  if ("notEquals" in c) {
-    const x = comparable(c.field, o);
-    return `(${x} IS NOT NULL AND ${x} <> ${literal(c.notEquals)})`;
-  }
-  if ("prefix" in c || "suffix" in c) {
-    const text = "prefix" in c ? c.prefix : c.suffix;
-    if (text === "") throw new Error(`empty prefix/suffix on "${c.field}" would match any value`);
-    const pattern = "prefix" in c ? `${escapeLike(text)}%` : `%${escapeLike(text)}`;
-    return `${comparable(c.field, o)} LIKE ${sqlString(pattern)} ESCAPE '\\'`;
-  }
-  return `${o.presence} IS NULL`;
 }
 
 /** `all`/`any` of a single condition is that condition. */
@@ -160,7 +213,7 @@ function unwrap(c: Condition): Condition {
 
 function render(condition: Condition, columns: SqlColumns, indent: string): string {
   const c = unwrap(condition);
-  if (!("all" in c) && !("any" in c)) return leaf(c, columns);
+  if (isLeaf(c)) return leaf(c, columns);
   const parts = "all" in c ? c.all : c.any;
   if (parts.length === 0) throw new Error(`cannot render an empty "${"all" in c ? "all" : "any"}"`);
   const op = "all" in c ? "AND" : "OR";
@@ -169,9 +222,7 @@ function render(condition: Condition, columns: SqlColumns, indent: string): stri
     .map((part) => {
       const p = unwrap(part);
       // AND binds tighter than OR, but every compound term gets parentheses so nobody has to care.
-      return "all" in p || "any" in p
-        ? `(\n${inner}${render(p, columns, inner)}\n${indent})`
-        : leaf(p, columns);
+      return isLeaf(p) ? leaf(p, columns) : `(\n${inner}${render(p, columns, inner)}\n${indent})`;
     })
     .join(`\n${indent}${op} `);
 }

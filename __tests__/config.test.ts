@@ -308,7 +308,7 @@ describe("configuration: detections", () => {
       ),
     );
     expect(p).toEqual([
-      "detections.alarms.cis-unauthorized-api-calls.periodSeconds: must be 10, 30 or a multiple of 60 up to 86400 (CloudWatch alarm periods) (got 90)",
+      "detections.alarms.cis-unauthorized-api-calls.periodSeconds: must be a multiple of 60 from 60 to 86400 seconds (CloudWatch alarm periods; 10, 20 and 30 s need high-resolution metrics, which metric filters do not publish) (got 90)",
       "detections.alarms.cis-unauthorized-api-calls.threshold: must be at least 1 (got 0)",
       expect.stringMatching(
         /^detections\.alarms\.iam-access-key-created: .* is delivered by EventBridge/,
@@ -321,6 +321,44 @@ describe("configuration: detections", () => {
       expect.stringMatching(
         /^detections\.alarms\.iam-access-key-created: iam-access-key-created is delivered by EventBridge, not an alarm; alarms can be tuned for: cis-root-usage, .*s3-bucket-created, ec2-instances-launched, cloudtrail-describe-trails \(got \{"threshold":2\}\)$/,
       ),
+    ]);
+  });
+
+  const tuned = (t: object) =>
+    variant((c) => (c.detections = { alarms: { "cis-unauthorized-api-calls": t } }));
+
+  test("alarm tuning: sub-minute periods are refused (metric filters publish one-minute data)", () => {
+    expect(problems(tuned({ periodSeconds: 10 }))).toEqual([
+      expect.stringMatching(
+        /^detections\.alarms\.cis-unauthorized-api-calls\.periodSeconds: must be a multiple of 60 .* \(got 10\)$/,
+      ),
+    ]);
+  });
+
+  test("alarm tuning: period × evaluationPeriods within CloudWatch's one day (periods under an hour) or seven days", () => {
+    expect(
+      parseConfig(tuned({ periodSeconds: 60, evaluationPeriods: 1440 })).detections.alarms,
+    ).toEqual({
+      "cis-unauthorized-api-calls": { periodSeconds: 60, evaluationPeriods: 1440 },
+    });
+    expect(problems(tuned({ periodSeconds: 300, evaluationPeriods: 289 }))).toEqual([
+      "detections.alarms.cis-unauthorized-api-calls.evaluationPeriods: periodSeconds × evaluationPeriods is 86700 s; CloudWatch allows at most 86400 s (one day for periods under an hour), so at most 288 periods of 300 s (got 289)",
+    ]);
+    expect(() => parseConfig(tuned({ periodSeconds: 3600, evaluationPeriods: 168 }))).not.toThrow();
+    expect(problems(tuned({ periodSeconds: 3600, evaluationPeriods: 169 }))).toEqual([
+      "detections.alarms.cis-unauthorized-api-calls.evaluationPeriods: periodSeconds × evaluationPeriods is 608400 s; CloudWatch allows at most 604800 s (seven days), so at most 168 periods of 3600 s (got 169)",
+    ]);
+  });
+
+  test("alarm tuning: datapointsToAlarm is at most evaluationPeriods", () => {
+    expect(problems(tuned({ evaluationPeriods: 2, datapointsToAlarm: 3 }))).toEqual([
+      "detections.alarms.cis-unauthorized-api-calls.datapointsToAlarm: must be at most evaluationPeriods (2) (got 3)",
+    ]);
+    expect(problems(tuned({ datapointsToAlarm: 2 }))).toEqual([
+      "detections.alarms.cis-unauthorized-api-calls.datapointsToAlarm: must be at most evaluationPeriods (1, the default) (got 2)",
+    ]);
+    expect(problems(tuned({ datapointsToAlarm: 0 }))).toEqual([
+      "detections.alarms.cis-unauthorized-api-calls.datapointsToAlarm: must be at least 1 (got 0)",
     ]);
   });
 });

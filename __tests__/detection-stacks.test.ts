@@ -105,6 +105,22 @@ describe("home stack: metric filters and alarms", () => {
       name: "cloudtrail-describe-trails",
     });
   });
+
+  test("datapointsToAlarm makes an M-out-of-N alarm", () => {
+    const { home: h } = build({
+      detections: {
+        alarms: {
+          "cis-root-usage": { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 2 },
+        },
+      },
+    });
+    expect(Testing.synth(h)).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      alarm_name: "trailwatch-cis-root-usage",
+      period: 60,
+      evaluation_periods: 5,
+      datapoints_to_alarm: 2,
+    });
+  });
 });
 
 describe("EventBridge rules per region", () => {

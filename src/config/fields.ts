@@ -140,3 +140,69 @@ export const transition = z.strictObject({
   days: z.number().int().min(0),
   storageClass: z.enum(TRANSITION_STORAGE_CLASSES),
 });
+
+/**
+ * CloudWatch alarm periods trailwatch accepts: whole minutes up to one day. PutMetricAlarm also
+ * takes 10, 20 and 30 s, but only for high-resolution metrics (StorageResolution 1); the metrics
+ * of CloudWatch Logs metric filters are standard resolution (PutMetricFilter has no resolution
+ * setting), so a sub-minute alarm on them lapses into INSUFFICIENT_DATA and costs the
+ * high-resolution alarm price (PutMetricAlarm API reference, `Period`).
+ */
+const ALARM_PERIOD_RULE =
+  "must be a multiple of 60 from 60 to 86400 seconds (CloudWatch alarm periods; 10, 20 and 30 s need high-resolution metrics, which metric filters do not publish)";
+export const alarmPeriod = z
+  .number()
+  .int({ message: "must be a whole number of seconds" })
+  .multipleOf(60, { message: ALARM_PERIOD_RULE })
+  .min(60, { message: ALARM_PERIOD_RULE })
+  .max(86400, { message: ALARM_PERIOD_RULE });
+
+/** A count of alarm periods: at least 1, at most a day of one-minute periods (see below). */
+const evaluationCount = z
+  .number()
+  .int({ message: "must be a whole number" })
+  .min(1, { message: "must be at least 1" })
+  .max(1440, { message: "must be at most 1440 (one day of one-minute periods)" });
+
+/** Alarm tuning of one alarm-delivered detection. Defaults: 60 s, threshold 1, 1 of 1 periods. */
+export const alarmTuning = z.strictObject({
+  /** Seconds per evaluation period. */
+  periodSeconds: alarmPeriod.optional(),
+  /** Events per period (Sum) that make a period breach. */
+  threshold: z.number().int().min(1, { message: "must be at least 1" }).optional(),
+  /** Most recent periods evaluated (the N of "M out of N"). */
+  evaluationPeriods: evaluationCount.optional(),
+  /** Breaching periods among `evaluationPeriods` that raise the alarm (the M); default: all. */
+  datapointsToAlarm: evaluationCount.optional(),
+});
+
+export type AlarmTuningInput = z.output<typeof alarmTuning>;
+
+/** Seconds in one day and in seven days: PutMetricAlarm's limits on period × evaluation periods. */
+const ONE_DAY = 86400;
+const SEVEN_DAYS = 604800;
+
+/**
+ * Problems with an alarm's evaluation window (PutMetricAlarm API reference, `Period`,
+ * `DatapointsToAlarm`): period × evaluationPeriods may not exceed one day when the period is under
+ * an hour, and seven days otherwise; `datapointsToAlarm` cannot exceed `evaluationPeriods`.
+ */
+export function alarmTuningProblems(
+  t: AlarmTuningInput,
+): { field: keyof AlarmTuningInput; message: string }[] {
+  const problems: { field: keyof AlarmTuningInput; message: string }[] = [];
+  const period = t.periodSeconds ?? 60;
+  const periods = t.evaluationPeriods ?? 1;
+  const limit = period < 3600 ? ONE_DAY : SEVEN_DAYS;
+  if (period * periods > limit)
+    problems.push({
+      field: "evaluationPeriods",
+      message: `periodSeconds × evaluationPeriods is ${period * periods} s; CloudWatch allows at most ${limit} s (${limit === ONE_DAY ? "one day for periods under an hour" : "seven days"}), so at most ${Math.floor(limit / period)} periods of ${period} s`,
+    });
+  if (t.datapointsToAlarm !== undefined && t.datapointsToAlarm > periods)
+    problems.push({
+      field: "datapointsToAlarm",
+      message: `must be at most evaluationPeriods (${periods}${t.evaluationPeriods === undefined ? ", the default" : ""})`,
+    });
+  return problems;
+}

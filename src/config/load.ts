@@ -51,16 +51,19 @@ export function parseConfig(raw: unknown, file = "configuration"): TrailwatchCon
 }
 
 function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown): string[] {
-  return issues.map((issue) => {
-    const where = formatPath(issue.path);
-    if (issue.code === "unrecognized_keys")
-      return `${where || "(top level)"}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys
-        .map((k) => JSON.stringify(k))
-        .join(", ")}; see trailwatch.schema.json for the allowed fields`;
-    const value = valueAt(raw, issue.path);
-    const got = value.found ? ` (got ${JSON.stringify(value.value)})` : " (missing)";
-    return `${where || "(top level)"}: ${issue.message}${got}`;
-  });
+  // One rule may be several zod checks failing with the same message (e.g. multipleOf and min).
+  return [...new Set(issues.map((issue) => formatIssue(issue, raw)))];
+}
+
+function formatIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const where = formatPath(issue.path);
+  if (issue.code === "unrecognized_keys")
+    return `${where || "(top level)"}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys
+      .map((k) => JSON.stringify(k))
+      .join(", ")}; see trailwatch.schema.json for the allowed fields`;
+  const value = valueAt(raw, issue.path);
+  const got = value.found ? ` (got ${JSON.stringify(value.value)})` : " (missing)";
+  return `${where || "(top level)"}: ${issue.message}${got}`;
 }
 
 function formatPath(p: readonly PropertyKey[]): string {

@@ -19,6 +19,8 @@ import {
   tags,
   detectionId,
   transition,
+  alarmTuning,
+  alarmTuningProblems,
 } from "./fields";
 
 export const configSchema = z
@@ -142,23 +144,7 @@ export const configSchema = z
         /** Detection ids to turn off. */
         disable: z.array(detectionId).default([]),
         /** Alarm tuning per detection id (the metric filter pattern stays as the standard wrote it). */
-        alarms: z
-          .partialRecord(
-            detectionId,
-            z.strictObject({
-              periodSeconds: z
-                .number()
-                .int()
-                .refine((p) => p === 10 || p === 30 || (p >= 60 && p <= 86400 && p % 60 === 0), {
-                  message:
-                    "must be 10, 30 or a multiple of 60 up to 86400 (CloudWatch alarm periods)",
-                })
-                .optional(),
-              threshold: z.number().int().min(1, { message: "must be at least 1" }).optional(),
-              evaluationPeriods: z.number().int().min(1).max(100).optional(),
-            }),
-          )
-          .default({}),
+        alarms: z.partialRecord(detectionId, alarmTuning).default({}),
       })
       .default({
         packs: { cis: true, seed: true, watcher: true },
@@ -224,6 +210,15 @@ export const configSchema = z
           path: ["detections", "alarms", id],
           message: `${id} is delivered by EventBridge, not an alarm; alarms can be tuned for: ${ALARM_DETECTION_IDS.join(", ")}`,
         });
+    for (const [id, t] of Object.entries(c.detections.alarms)) {
+      if (!t) continue;
+      for (const p of alarmTuningProblems(t))
+        ctx.addIssue({
+          code: "custom",
+          path: ["detections", "alarms", id, p.field],
+          message: p.message,
+        });
+    }
     if (c.athena.enabled) {
       const results = c.athena.resultsBucketName;
       const problem = results ? undefined : bucketNameProblem(defaultAthenaResultsBucketName(c));

@@ -9,8 +9,13 @@ export interface AlarmTuning {
   readonly periodSeconds?: number;
   /** Events per period that trigger the alarm. @default 1 */
   readonly threshold?: number;
-  /** Periods evaluated (all must breach). @default 1 */
+  /** Most recent periods evaluated (the N of "M out of N"). @default 1 */
   readonly evaluationPeriods?: number;
+  /**
+   * Breaching periods among the last `evaluationPeriods` that raise the alarm (the M; at most
+   * `evaluationPeriods`, PutMetricAlarm `DatapointsToAlarm`). @default evaluationPeriods
+   */
+  readonly datapointsToAlarm?: number;
 }
 
 export interface DetectionAlarmsProps {
@@ -54,7 +59,7 @@ export class DetectionAlarms extends Construct {
           threshold: t.threshold ?? 1,
           comparisonOperator: "GreaterThanOrEqualToThreshold",
           evaluationPeriods,
-          datapointsToAlarm: evaluationPeriods,
+          datapointsToAlarm: t.datapointsToAlarm ?? evaluationPeriods,
           treatMissingData: "notBreaching",
           alarmActions: [props.alertTopicArn],
           actionsEnabled: true,

@@ -77,7 +77,7 @@ beforeAll(() => {
     JSON.stringify({ Records: [{ eventTime: "2024-01-01T00:00:00Z", eventName: "X" }] }),
   );
   symlinkSync(path.join(bad, "deleted.json.gz"), path.join(bad, "gone.json.gz"));
-  writeFileSync(path.join(bad, "notes.txt"), "not an input: ignored by the directory walk");
+  writeFileSync(path.join(bad, "notes.txt"), "not an input: skipped by the directory walk");
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,7 +91,7 @@ async function backtest(
 ): Promise<BacktestResult> {
   const { files, skipped } = await listInputs(paths);
   const r = await runBacktest(files, plan, { jobs: 1, eventIds: true, ...options });
-  return { ...r, skipped: [...skipped, ...r.skipped] };
+  return { ...r, skipped: [...skipped.map(({ file, error }) => ({ file, error })), ...r.skipped] };
 }
 
 function envelope(r: CloudTrailRecord) {
@@ -189,7 +189,7 @@ describe("backtest on the real fixtures", () => {
 
   test("the JSON document has the documented shape", () => {
     const json = JSON.parse(JSON.stringify(toJson(result)));
-    expect(Object.keys(json)).toEqual(["records", "files", "skipped", "detections"]);
+    expect(Object.keys(json)).toEqual(["records", "files", "skipped", "hidden", "detections"]);
     const d = json.detections[0];
     expect(Object.keys(d)).toEqual([
       "id",
@@ -210,10 +210,21 @@ describe("backtest on the real fixtures", () => {
         "first",
         "last",
         "examples",
-        "breachedPeriods",
+        "alarms",
       ]);
-    expect(d.alarm).toEqual({ periodSeconds: 60, threshold: 1 });
-    expect(d.event.breachedPeriods).toBeNull();
+    expect(d.alarm).toEqual({
+      periodSeconds: 60,
+      threshold: 1,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      evaluationRange: 1,
+    });
+    expect(d.event.alarms).toBeNull();
+    expect(d.filter.alarms.count).toBe(d.filter.alarms.times.length);
+    // Threshold 1: every minute with a match breaches, so a detection that matched has alarmed.
+    const root = json.detections.find((x: any) => x.id === "cis-root-usage");
+    expect(root.filter.matches).toBeGreaterThan(0);
+    expect(root.filter.alarms.count).toBeGreaterThan(0);
   });
 });
 
@@ -263,14 +274,18 @@ describe("input formats and bad input", () => {
       "cut.json.gz",
       "gone.json.gz",
       "no-source.json",
+      "notes.txt",
     ]);
     expect(reasons["cut.json.gz"]).toMatch(/truncated gzip/);
     expect(reasons["config.json"]).toMatch(/not CloudTrail log data: no top-level "Records"/);
     expect(reasons["no-source.json"]).toMatch(/Records\[0\] has no "eventSource"/);
-    expect(reasons["gone.json.gz"]).toMatch(/cannot read/);
+    expect(reasons["gone.json.gz"]).toBe("dangling symbolic link: its target does not exist");
+    expect(reasons["notes.txt"]).toBe(
+      "not CloudTrail data by its name (a directory walk reads .json, .json.gz, .jsonl, .jsonl.gz, .ndjson, .ndjson.gz)",
+    );
     expect(exitCodeOf(r)).toBe(EXIT.skipped);
     const human = formatHuman(r, { seconds: 1 });
-    expect(human).toContain("Skipped files (4):\n");
+    expect(human).toContain("Skipped files (5):\n");
     expect(human).toContain(`\n  ${path.join(bad, "cut.json.gz")}: truncated gzip data`);
   });
 
@@ -281,54 +296,6 @@ describe("input formats and bad input", () => {
     chmodSync(file, 0);
     const r = await backtest([file]);
     expect(r.skipped).toEqual([{ file, error: "cannot read: permission denied" }]);
-  });
-});
-
-describe("alarm periods", () => {
-  const bucket = (time: string, i: number) => ({
-    eventVersion: "1.08",
-    eventID: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-    eventTime: time,
-    eventSource: "s3.amazonaws.com",
-    eventName: "CreateBucket",
-    eventType: "AwsApiCall",
-    awsRegion: "us-east-1",
-    recipientAccountId: "111122223333",
-    userIdentity: { type: "IAMUser", arn: "arn:aws:iam::111122223333:user/alice" },
-    requestParameters: { bucketName: `b${i}` },
-  });
-  // Minute 0: 2 calls; minute 1: 1; minute 5: 3 (one a second before minute 6).
-  const times = ["00:00:10", "00:00:50", "00:01:30", "00:05:00", "00:05:30", "00:05:59"];
-  const series = () => {
-    const file = path.join(dir, "series.jsonl");
-    writeFileSync(
-      file,
-      times.map((t, i) => JSON.stringify(bucket(`2024-03-01T${t}Z`, i))).join("\n"),
-    );
-    return file;
-  };
-  const one = DETECTIONS.filter((d) => d.id === "s3-bucket-created");
-
-  test.each([
-    [60, 1, 3],
-    [60, 2, 2],
-    [60, 3, 1],
-    [300, 2, 2],
-    [300, 4, 0],
-    [3600, 6, 1],
-  ])("period %ss, threshold %s: %s breached", async (period, threshold, breached) => {
-    const plan = planDetections(one, { "s3-bucket-created": { threshold } }, period);
-    const r = await backtest([series()], plan);
-    expect(r.detections[0].filter.matches).toBe(6);
-    expect(r.detections[0].filter.breachedPeriods).toBe(breached);
-  });
-
-  test("the configured period is the default; --period overrides it", () => {
-    const alarms = { "s3-bucket-created": { periodSeconds: 300, threshold: 2 } };
-    expect(planDetections(one, alarms)[0].alarm).toEqual({ periodSeconds: 300, threshold: 2 });
-    expect(planDetections(one, alarms, 60)[0].alarm).toEqual({ periodSeconds: 60, threshold: 2 });
-    const eventOnly = DETECTIONS.filter((d) => d.id === "iam-access-key-created");
-    expect(planDetections(eventOnly)[0].alarm).toBeUndefined();
   });
 });
 
@@ -440,7 +407,10 @@ describe("command line", () => {
       ],
       { cwd: ROOT, encoding: "utf8", env: { ...process.env, TRAILWATCH_CONFIG: "" } },
     );
-    expect(run.stderr).toBe(""); // no progress: stderr is not a terminal
+    // No progress (stderr is not a terminal); the input that gave no record is named, with why.
+    expect(run.stderr).toBe(
+      `backtest: ${bad}: no CloudTrail records: 3 files found, all skipped; 2 other entries skipped\n`,
+    );
     expect(run.status).toBe(EXIT.skipped);
     const json = JSON.parse(run.stdout);
     expect(json.records).toBe(REAL_RECORDS.length);
@@ -450,6 +420,7 @@ describe("command line", () => {
       "cut.json.gz",
       "gone.json.gz",
       "no-source.json",
+      "notes.txt",
     ]);
     const keys = json.detections.find((d: any) => d.id === "iam-access-key-created");
     expect(keys.filter.eventIds.sort()).toEqual(

@@ -1,38 +1,44 @@
 /**
- * `npm run backtest -- <file or directory>... [--json] [--only id,id] [--period s] [--config path]
- * [--jobs n] [--exhaustive]`: what the configured detections would have reported on CloudTrail
- * history. Exit codes: 0 clean; 1 some file was skipped; 2 usage or configuration error;
- * 3 the two renderings of a detection disagreed on some record (a bug; wins over 1).
+ * `npm run backtest -- <file or directory>... [--json] [--only id,id] [--period s]
+ * [--evaluation-range n] [--config path] [--jobs n] [--exhaustive]`: what the configured detections
+ * would have reported on CloudTrail history. Exit codes: 0 clean; 1 some file was skipped; 2 usage
+ * or configuration error; 3 the two renderings of a detection disagreed on some record (a bug;
+ * wins over 1); 4 no record was read (nothing was tested).
  */
-import { stat } from "node:fs/promises";
 import { watchedResources } from "../app";
 import { ConfigError, configPath, loadConfigFile } from "../config/load";
 import { catalog, DETECTION_IDS, enabledDetections } from "../detections/catalog";
 import { resolveNames } from "../names";
 import { planDetections } from "./engine";
 import { autoJobs, runBacktest, type BacktestResult } from "./pool";
-import { listInputs, MissingPathError } from "./readers";
+import { INPUT_SUFFIXES, listInputs, MissingPathError, type Inputs } from "./readers";
 import { formatHuman, toJson } from "./report";
 
-export const EXIT = { ok: 0, skipped: 1, usage: 2, disagreement: 3 } as const;
+export const EXIT = { ok: 0, skipped: 1, usage: 2, disagreement: 3, noRecords: 4 } as const;
 
 export const USAGE = `usage: npm run backtest -- <file or directory>... [options]
 
-Reads CloudTrail history: S3 log files ({"Records":[...]}, .json or .json.gz; directories are
-walked recursively), JSON Lines of records (.jsonl, .jsonl.gz) and \`aws cloudtrail
-lookup-events\` output ({"Events":[...]}), and reports what each enabled detection would have
-matched through its metric filter and through its EventBridge event pattern.
+Reads CloudTrail history: S3 log files ({"Records":[...]}, .json.gz), JSON Lines of records
+(.jsonl, .ndjson) and \`aws cloudtrail lookup-events\` output ({"Events":[...]}), and reports what
+each enabled detection would have matched through its metric filter and through its EventBridge
+event pattern, and when each alarm would have gone into ALARM. Directories are walked
+recursively, following links (each real directory and file once); they read ${INPUT_SUFFIXES}
+files, report other files as skipped and pass over hidden ones (.DS_Store). Files named here are
+read whatever their name.
 
 options:
-  --json            print one JSON document instead of the report
-  --only id,id      only these detections (any catalog id, enabled or not)
-  --period seconds  alarm period for counting breached periods (default: each detection's
-                    configured period, else 60)
-  --config path     configuration file (default: $TRAILWATCH_CONFIG, else trailwatch.config.json)
-  --jobs n          worker threads (default: 1 for small inputs, else one per core)
-  --exhaustive      evaluate both renderings of every detection on every record (slower)
+  --json                 print one JSON document instead of the report
+  --only id,id           only these detections (any catalog id, enabled or not)
+  --period seconds       alarm period for every alarm: 10, 30 or a multiple of 60 (default: each
+                         detection's detections.alarms[id].periodSeconds, else 60)
+  --evaluation-range n   data points CloudWatch retrieves per alarm evaluation; when N of them
+                         exist it evaluates the N most recent (default: evaluationPeriods)
+  --config path          configuration file (default: $TRAILWATCH_CONFIG, else trailwatch.config.json)
+  --jobs n               worker threads (default: 1 for small inputs, else one per core)
+  --exhaustive           evaluate both renderings of every detection on every record (slower)
 
-exit codes: 0 clean, 1 files skipped, 2 usage or configuration error, 3 renderings disagreed`;
+exit codes: 0 clean, 1 files skipped, 2 usage or configuration error, 3 renderings disagreed,
+4 no record read`;
 
 /**
  * The trail key exists only once Terraform has created it; detections that name it match its
@@ -55,6 +61,7 @@ export interface CliArgs {
   readonly json: boolean;
   readonly only?: string[];
   readonly period?: number;
+  readonly evaluationRange?: number;
   readonly config?: string;
   readonly jobs?: number;
   readonly exhaustive: boolean;
@@ -68,6 +75,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let help = false;
   let only: string[] | undefined;
   let period: number | undefined;
+  let evaluationRange: number | undefined;
   let config: string | undefined;
   let jobs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -107,6 +115,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case "--period":
         period = positiveInt(name, value());
+        if (!(period === 10 || period === 30 || (period % 60 === 0 && period <= 86400)))
+          throw new UsageError(
+            `--period must be 10, 30 or a multiple of 60 up to 86400 (CloudWatch alarm periods; got ${period})`,
+          );
+        break;
+      case "--evaluation-range":
+        evaluationRange = positiveInt(name, value());
         break;
       case "--jobs":
         jobs = positiveInt(name, value());
@@ -119,7 +134,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
   }
   if (!help && paths.length === 0) throw new UsageError("name at least one file or directory");
-  return { paths, json, only, period, config, jobs, exhaustive, help };
+  return { paths, json, only, period, evaluationRange, config, jobs, exhaustive, help };
 }
 
 function positiveInt(name: string, v: string): number {
@@ -175,23 +190,13 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     if (args.only.length === 0) throw new UsageError("--only needs at least one detection id");
     detections = all.filter((d) => args.only!.includes(d.id));
   }
-  const plan = planDetections(detections, config.detections.alarms, args.period);
+  const plan = planDetections(detections, config.detections.alarms, {
+    periodSeconds: args.period,
+    evaluationRange: args.evaluationRange,
+  });
 
   const inputs = await listInputs(args.paths);
-  const sizes = await Promise.all(
-    inputs.files.map((f) =>
-      stat(f).then(
-        (s) => s.size,
-        () => 0,
-      ),
-    ),
-  );
-  const jobs =
-    args.jobs ??
-    autoJobs(
-      inputs.files.length,
-      sizes.reduce((a, b) => a + b, 0),
-    );
+  const jobs = args.jobs ?? autoJobs(inputs.files.length, inputs.bytes);
   const started = performance.now();
   const progress = io.progress
     ? progressReporter(io.stderr, inputs.files.length, started)
@@ -203,19 +208,60 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     onProgress: progress?.update,
   });
   progress?.done();
-  const full: BacktestResult = { ...result, skipped: [...inputs.skipped, ...result.skipped] };
+  const full = {
+    ...result,
+    skipped: [...inputs.skipped.map(({ file, error }) => ({ file, error })), ...result.skipped],
+    hidden: inputs.hidden,
+  };
   const seconds = (performance.now() - started) / 1000;
   io.stdout(
     args.json ? `${JSON.stringify(toJson(full), null, 2)}\n` : formatHuman(full, { seconds }),
   );
+  for (const note of emptyInputNotes(args.paths, inputs, result)) io.stderr(`backtest: ${note}\n`);
   return exitCodeOf(full);
 }
 
-/** A disagreement is a bug in trailwatch and outranks skipped files. */
+/**
+ * A disagreement is a bug in trailwatch and outranks the rest; no record at all means nothing was
+ * tested (a wrong path or sync prefix), which a clean exit would hide; then skipped files.
+ */
 export function exitCodeOf(r: BacktestResult): number {
   if (r.detections.some((d) => d.disagreementCount > 0)) return EXIT.disagreement;
+  if (r.records === 0) return EXIT.noRecords;
   return r.skipped.length > 0 ? EXIT.skipped : EXIT.ok;
 }
+
+/**
+ * Why a command-line path gave no record (none found, all skipped, or files without records), one
+ * line per such path, and a last line when no path gave any.
+ */
+export function emptyInputNotes(
+  paths: readonly string[],
+  inputs: Inputs,
+  result: BacktestResult,
+): string[] {
+  const failed = new Set(result.skipped.map((s) => s.file));
+  const notes = paths.flatMap((p, root) => {
+    const files = inputs.files.flatMap((_f, k) => (inputs.roots[k] === root ? [k] : []));
+    if (files.some((k) => result.fileRecords[k] > 0)) return [];
+    const read = files.filter((k) => !failed.has(inputs.files[k])).length;
+    const entries = inputs.skipped.filter((s) => s.root === root).length;
+    const why =
+      files.length === 0
+        ? `no CloudTrail data file found (${INPUT_SUFFIXES})`
+        : read === 0
+          ? `${plural(files.length, "file")} found, all skipped`
+          : `${plural(read, "file")} read, none holds a record`;
+    const others =
+      entries > 0 ? `; ${plural(entries, "other entry", "other entries")} skipped` : "";
+    return [`${p}: no CloudTrail records: ${why}${others}`];
+  });
+  if (result.records === 0)
+    notes.push("no CloudTrail records were read: nothing was tested (exit code 4)");
+  return notes;
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** One self-overwriting stderr line, redrawn at most every 200 ms. */
 function progressReporter(write: (s: string) => void, totalFiles: number, started: number) {

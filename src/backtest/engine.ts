@@ -7,12 +7,12 @@
  * contributes nothing; results are plain data (tally.ts), merged in input order so the output does
  * not depend on scheduling.
  */
-import type { TrailwatchConfig } from "../config/schema";
 import { deliversAlarm, eventPatternOf, filterPatternOf } from "../detections/render";
 import type { Delivery, Detection, Severity } from "../detections/types";
 import { compileEventPattern } from "../patterns/event-pattern";
 import { cloudTrailRecordToEvent } from "../patterns/event-envelope";
 import { compileFilterPattern } from "../patterns/filter-pattern";
+import type { AlarmModel } from "./alarm";
 import { compileGate, INDEX_FIELDS, type Gate, type IndexField } from "./gate";
 import { readRecords, type CloudTrailRecord, type ReadOptions } from "./readers";
 import {
@@ -38,14 +38,33 @@ export interface PlannedDetection {
   readonly eventPattern: Record<string, unknown>;
   /** CloudTrail eventType values the event rendering applies to. */
   readonly recordTypes: readonly string[];
-  /** For alarm-delivered detections: how the CloudWatch alarm buckets and compares. */
-  readonly alarm?: { readonly periodSeconds: number; readonly threshold: number };
+  /** For alarm-delivered detections: the CloudWatch alarm the backtest emulates (alarm.ts). */
+  readonly alarm?: Required<AlarmModel>;
+}
+
+/**
+ * Alarm tuning as `detections.alarms[id]` holds it (src/config/schema.ts); what is absent takes
+ * the rendered alarm's default (src/constructs/detection-alarms.ts): period 60 s, threshold 1,
+ * 1 evaluation period, datapointsToAlarm = evaluationPeriods.
+ */
+export interface AlarmTuning {
+  readonly periodSeconds?: number;
+  readonly threshold?: number;
+  readonly evaluationPeriods?: number;
+  readonly datapointsToAlarm?: number;
+}
+
+export interface PlanOptions {
+  /** Alarm period for every detection instead of its tuning's (`--period`). */
+  readonly periodSeconds?: number;
+  /** Data points CloudWatch retrieves per evaluation (`--evaluation-range`); at least N is used. */
+  readonly evaluationRange?: number;
 }
 
 export function planDetections(
   detections: readonly Detection[],
-  alarms: TrailwatchConfig["detections"]["alarms"] = {},
-  periodOverride?: number,
+  alarms: Readonly<Partial<Record<string, AlarmTuning>>> = {},
+  options: PlanOptions = {},
 ): PlannedDetection[] {
   return detections.map((d) => ({
     id: d.id,
@@ -55,13 +74,19 @@ export function planDetections(
     filterPattern: filterPatternOf(d),
     eventPattern: eventPatternOf(d),
     recordTypes: d.recordTypes ?? ["AwsApiCall"],
-    alarm: deliversAlarm(d)
-      ? {
-          periodSeconds: periodOverride ?? alarms[d.id]?.periodSeconds ?? 60,
-          threshold: alarms[d.id]?.threshold ?? 1,
-        }
-      : undefined,
+    alarm: deliversAlarm(d) ? alarmModel(alarms[d.id] ?? {}, options) : undefined,
   }));
+}
+
+function alarmModel(t: AlarmTuning, options: PlanOptions): Required<AlarmModel> {
+  const evaluationPeriods = t.evaluationPeriods ?? 1;
+  return {
+    periodSeconds: options.periodSeconds ?? t.periodSeconds ?? 60,
+    threshold: t.threshold ?? 1,
+    evaluationPeriods,
+    datapointsToAlarm: t.datapointsToAlarm ?? evaluationPeriods,
+    evaluationRange: Math.max(evaluationPeriods, options.evaluationRange ?? evaluationPeriods),
+  };
 }
 
 export interface EngineOptions {
@@ -79,7 +104,8 @@ interface CompiledDetection {
   readonly filter: (r: CloudTrailRecord) => boolean;
   readonly event: (e: object) => boolean;
   readonly recordTypes: ReadonlySet<unknown>;
-  readonly periodMs: number;
+  /** Count filter matches per minute: the detection is delivered as an alarm. */
+  readonly perMinute: boolean;
 }
 
 /**
@@ -112,7 +138,7 @@ export function compilePlan(
     filter: compileFilterPattern(p.filterPattern),
     event: compileEventPattern(p.eventPattern),
     recordTypes: new Set<unknown>(p.recordTypes),
-    periodMs: (p.alarm?.periodSeconds ?? 0) * 1000,
+    perMinute: p.alarm !== undefined,
   }));
   const indexes: FieldIndex[] = INDEX_FIELDS.map((field) => ({
     field,
@@ -194,8 +220,8 @@ export class FileScanner {
     }
     if (filter || event) {
       const m = (this.matched ??= matchedRecord(r));
-      if (filter) this.filters[i].add(m, this.file, c.periodMs, withIds);
-      if (event) this.events[i].add(m, this.file, 0, withIds);
+      if (filter) this.filters[i].add(m, this.file, c.perMinute, withIds);
+      if (event) this.events[i].add(m, this.file, false, withIds);
     }
     if (comparable && filter !== event && this.disagreementCounts[i]++ < MAX_DISAGREEMENTS)
       this.disagreements[i].push({

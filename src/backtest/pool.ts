@@ -18,10 +18,14 @@ export interface RunOptions extends EngineOptions, ReadOptions {
 }
 
 export interface BacktestResult {
+  /** Records read from the files that were not skipped. */
   readonly records: number;
+  /** Files read (not skipped). */
   readonly files: number;
   readonly skipped: Skipped[];
   readonly detections: DetectionTotals[];
+  /** Records read from each input file, in input order (0 for a skipped file). */
+  readonly fileRecords: number[];
 }
 
 /** Messages between the pool and its workers. */
@@ -58,6 +62,7 @@ export async function runBacktest(
   const results: (FileTally | Skipped | undefined)[] = new Array(files.length);
   const totals = new Totals(plan);
   const skipped: Skipped[] = [];
+  const fileRecords = new Array<number>(files.length).fill(0);
   let next = 0;
   // Merge each file as soon as every file before it is merged: input order, bounded buffering.
   const settle = (index: number, r: FileTally | Skipped) => {
@@ -65,7 +70,10 @@ export async function runBacktest(
     for (; next < files.length && results[next] !== undefined; next++) {
       const done = results[next]!;
       if ("error" in done) skipped.push(done);
-      else totals.add(done);
+      else {
+        totals.add(done);
+        fileRecords[next] = done.records;
+      }
       results[next] = undefined;
     }
   };
@@ -77,7 +85,13 @@ export async function runBacktest(
   if (options.jobs <= 1 || files.length < 2)
     await runHere(files, plan, workerOptions, settle, options.onProgress);
   else await runOnWorkers(files, plan, workerOptions, settle, options);
-  return { records: totals.records, files: totals.files, skipped, detections: totals.result() };
+  return {
+    records: totals.records,
+    files: totals.files,
+    skipped,
+    detections: totals.result(),
+    fileRecords,
+  };
 }
 
 async function runHere(

@@ -9,7 +9,7 @@
  * streaming `TopLevelArrayParser`, so memory is bounded by that limit however big a file is, and
  * nothing of a file is kept once it is done. CloudTrail's own objects are far below the limit.
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, type BigIntStats } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import * as path from "node:path";
 import type { TransformOptions } from "node:stream";
@@ -48,57 +48,144 @@ export interface ReadOptions {
 
 export const DEFAULT_WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
 
-/** Names a directory walk picks up. Files named explicitly are read whatever their name. */
+/**
+ * CloudTrail data by name, as a directory walk picks it up: what CloudTrail writes to S3
+ * (`.json.gz`), JSON documents (`.json`, e.g. `aws cloudtrail lookup-events` output) and JSON
+ * Lines (`.jsonl`, `.ndjson`), each optionally gzipped. Files named explicitly are read whatever
+ * their name.
+ */
 const INPUT_NAME = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 const LINES_NAME = /\.(jsonl|ndjson)(\.gz)?$/i;
+export const INPUT_SUFFIXES = ".json, .json.gz, .jsonl, .jsonl.gz, .ndjson, .ndjson.gz";
 
-/**
- * The files to read, in a stable order: explicit files as given, directories walked recursively
- * (entries sorted, so `YYYY/MM/DD` trees come out in time order). Entries that cannot be listed
- * or stat'ed are returned as skipped; a missing command-line path throws MissingPathError.
- */
-export async function listInputs(
-  paths: readonly string[],
-): Promise<{ files: string[]; skipped: Skipped[] }> {
-  const files: string[] = [];
-  const skipped: Skipped[] = [];
-  for (const p of paths) {
-    let s;
-    try {
-      s = await stat(p);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new MissingPathError(p);
-      skipped.push({ file: p, error: describeError(e) });
-      continue;
-    }
-    if (s.isDirectory()) await walk(p, files, skipped);
-    else files.push(p);
-  }
-  return { files, skipped };
+/** What `listInputs` found. */
+export interface Inputs {
+  /** Files to read, in a stable order; each real file once, however many links lead to it. */
+  readonly files: string[];
+  /** For each of `files`, the index of the command-line path it was found under. */
+  readonly roots: number[];
+  /** Size of all `files`, bytes. */
+  readonly bytes: number;
+  /** Entries that are not read, with the reason (`root`: index of the command-line path). */
+  readonly skipped: (Skipped & { readonly root: number })[];
+  /**
+   * Hidden entries (names starting with ".") a walk passed over without reading: OS and tool
+   * metadata (.DS_Store, AppleDouble `._*` files, .git), never CloudTrail data.
+   */
+  readonly hidden: string[];
 }
 
-async function walk(dir: string, files: string[], skipped: Skipped[]): Promise<void> {
+/**
+ * The files to read: explicit files as given, directories walked recursively with entries in name
+ * order (so `YYYY/MM/DD` trees come out in time order). Symbolic links are followed, but every
+ * real directory is walked and every real file read once (identified by device and inode), so a
+ * link loop (`self -> .`, two directories linking to each other) ends. A walk skips, with the
+ * reason: files whose name is not CloudTrail data (INPUT_NAME), dangling links, special files and
+ * entries it cannot list or stat; it passes over hidden entries (reported in `hidden`). A missing
+ * command-line path throws MissingPathError.
+ */
+export async function listInputs(paths: readonly string[]): Promise<Inputs> {
+  const out: Walk = {
+    files: [],
+    roots: [],
+    bytes: 0,
+    skipped: [],
+    hidden: [],
+    seen: new Set(),
+    root: 0,
+  };
+  for (const [root, p] of paths.entries()) {
+    out.root = root;
+    let s: BigIntStats;
+    try {
+      s = await stat(p, { bigint: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new MissingPathError(p);
+      out.skipped.push({ file: p, error: describeError(e), root });
+      continue;
+    }
+    if (s.isDirectory()) {
+      if (firstVisit(out, s)) await walk(p, out);
+    } else if (firstVisit(out, s)) addFile(out, p, s);
+  }
+  const { files, roots, bytes, skipped, hidden } = out;
+  return { files, roots, bytes, skipped, hidden };
+}
+
+interface Walk {
+  files: string[];
+  roots: number[];
+  bytes: number;
+  skipped: (Skipped & { readonly root: number })[];
+  hidden: string[];
+  /** `device:inode` of every directory walked and file listed. */
+  seen: Set<string>;
+  /** Index of the command-line path being walked. */
+  root: number;
+}
+
+function firstVisit(w: Walk, s: BigIntStats): boolean {
+  const key = `${s.dev}:${s.ino}`;
+  if (w.seen.has(key)) return false;
+  w.seen.add(key);
+  return true;
+}
+
+function addFile(w: Walk, file: string, s: BigIntStats): void {
+  w.files.push(file);
+  w.roots.push(w.root);
+  w.bytes += Number(s.size);
+}
+
+async function walk(dir: string, w: Walk): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (e) {
-    skipped.push({ file: dir, error: describeError(e) });
+    w.skipped.push({ file: dir, error: describeError(e), root: w.root });
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
+  const visible = entries.filter((entry) => {
+    if (!entry.name.startsWith(".")) return true;
+    w.hidden.push(path.join(dir, entry.name));
+    return false;
+  });
+  // stat (following links) the directory's entries at once: a day of CloudTrail is hundreds.
+  const stats = await Promise.allSettled(
+    visible.map((entry) => stat(path.join(dir, entry.name), { bigint: true })),
+  );
+  for (const [i, entry] of visible.entries()) {
     const full = path.join(dir, entry.name);
-    let isDir = entry.isDirectory();
-    if (entry.isSymbolicLink()) {
-      try {
-        isDir = (await stat(full)).isDirectory();
-      } catch {
-        // A dangling link with an input's name is reported when it is read; others are ignored.
-      }
+    const s = stats[i];
+    if (s.status === "rejected") {
+      w.skipped.push({
+        file: full,
+        error: linkError(entry.isSymbolicLink(), s.reason),
+        root: w.root,
+      });
+      continue;
     }
-    if (isDir) await walk(full, files, skipped);
-    else if (INPUT_NAME.test(entry.name)) files.push(full);
+    if (s.value.isDirectory()) {
+      if (firstVisit(w, s.value)) await walk(full, w);
+    } else if (!s.value.isFile())
+      w.skipped.push({ file: full, error: "not a regular file", root: w.root });
+    else if (!firstVisit(w, s.value)) continue;
+    else if (!INPUT_NAME.test(entry.name))
+      w.skipped.push({
+        file: full,
+        error: `not CloudTrail data by its name (a directory walk reads ${INPUT_SUFFIXES})`,
+        root: w.root,
+      });
+    else addFile(w, full, s.value);
   }
+}
+
+function linkError(isLink: boolean, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (isLink && code === "ENOENT") return "dangling symbolic link: its target does not exist";
+  if (code === "ELOOP") return "symbolic link loop: the link never reaches a file";
+  return describeError(e);
 }
 
 /**

@@ -2,12 +2,16 @@
 import type { DetectionTotals, Disagreement, Example, RenderingTotals } from "./tally";
 import type { BacktestResult } from "./pool";
 
+/** What is reported: the run's result and the hidden entries the directory walk passed over. */
+export type Report = BacktestResult & { readonly hidden?: readonly string[] };
+
 /** The `--json` document; README "## Backtest" documents it. */
-export function toJson(r: BacktestResult): object {
+export function toJson(r: Report): object {
   return {
     records: r.records,
     files: r.files,
     skipped: r.skipped.map((s) => ({ file: s.file, error: s.error })),
+    hidden: r.hidden ?? [],
     detections: r.detections.map((d) => ({
       id: d.id,
       title: d.title,
@@ -30,7 +34,7 @@ function renderingJson(t: RenderingTotals): object {
     first: t.first,
     last: t.last,
     examples: t.examples,
-    breachedPeriods: t.breachedPeriods,
+    alarms: t.alarms,
   };
 }
 
@@ -38,8 +42,11 @@ export interface HumanContext {
   readonly seconds: number;
 }
 
-/** Summary line, aligned table, examples, disagreements, skipped files. */
-export function formatHuman(r: BacktestResult, ctx: HumanContext): string {
+/** Times listed per alarm in the report; `--json` lists them all. */
+export const MAX_ALARM_TIMES = 10;
+
+/** Summary line, aligned table, alarm times, examples, disagreements, skipped files. */
+export function formatHuman(r: Report, ctx: HumanContext): string {
   const out: string[] = [];
   const rate = ctx.seconds > 0 ? Math.round(r.records / ctx.seconds) : 0;
   out.push(
@@ -50,7 +57,7 @@ export function formatHuman(r: BacktestResult, ctx: HumanContext): string {
   );
   out.push(
     table(
-      ["id", "severity", "filter", "event", "principals", "first", "last", "breached"],
+      ["id", "severity", "filter", "event", "principals", "first", "last", "alarms"],
       r.detections.map((d) => [
         d.id,
         d.severity,
@@ -59,15 +66,23 @@ export function formatHuman(r: BacktestResult, ctx: HumanContext): string {
         num(new Set([...d.filter.principals, ...d.event.principals]).size),
         earliest(d.filter.first, d.event.first) ?? "-",
         latest(d.filter.last, d.event.last) ?? "-",
-        d.filter.breachedPeriods === null ? "-" : num(d.filter.breachedPeriods),
+        d.filter.alarms === null ? "-" : num(d.filter.alarms.count),
       ]),
       new Set([2, 3, 4, 7]),
     ),
     "",
     "filter/event: matches of the metric filter (raw record) and of the event pattern (EventBridge",
-    "envelope); breached: alarm periods whose Sum reached the alarm threshold (- when no alarm).",
+    "envelope); alarms: times the detection's CloudWatch alarm would have gone from OK to ALARM",
+    '(- when it is not delivered as an alarm; README "Backtest" gives the model).',
     "",
   );
+
+  const alarming = r.detections.filter((d) => (d.filter.alarms?.count ?? 0) > 0);
+  if (alarming.length > 0) {
+    out.push("Alarms (evaluation time of each OK -> ALARM transition, UTC):");
+    for (const d of alarming) out.push(...alarmLines(d));
+    out.push("");
+  }
 
   const withExamples = r.detections.filter((d) => d.filter.matches + d.event.matches > 0);
   out.push(withExamples.length > 0 ? "Examples (earliest matches):" : "Examples: no matches.");
@@ -99,7 +114,30 @@ export function formatHuman(r: BacktestResult, ctx: HumanContext): string {
     out.push(`Skipped files (${r.skipped.length}):`);
     for (const s of r.skipped) out.push(`  ${s.file}: ${s.error}`);
   }
+  const hidden = r.hidden ?? [];
+  if (hidden.length > 0) {
+    const shown = hidden.slice(0, MAX_HIDDEN).join(", ");
+    const more = hidden.length > MAX_HIDDEN ? `, and ${num(hidden.length - MAX_HIDDEN)} more` : "";
+    out.push(`Hidden entries passed over (names starting with "."): ${shown}${more}.`);
+  }
   return out.join("\n") + "\n";
+}
+
+const MAX_HIDDEN = 5;
+
+function alarmLines(d: DetectionTotals): string[] {
+  const a = d.alarm!;
+  const { count, times } = d.filter.alarms!;
+  const model =
+    `period ${a.periodSeconds} s, threshold ${a.threshold}, ` +
+    `${a.datapointsToAlarm} of ${a.evaluationPeriods} data point${a.evaluationPeriods === 1 ? "" : "s"}` +
+    (a.evaluationRange > a.evaluationPeriods ? `, evaluation range ${a.evaluationRange}` : "");
+  const more = count - Math.min(count, MAX_ALARM_TIMES);
+  return [
+    `  ${d.id}: ${num(count)} (${model})`,
+    ...times.slice(0, MAX_ALARM_TIMES).map((t) => `    ${t}`),
+    ...(more > 0 ? [`    ... and ${num(more)} more`] : []),
+  ];
 }
 
 function exampleRow(e: Example): string[] {

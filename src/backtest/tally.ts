@@ -1,9 +1,11 @@
 /**
  * What the backtest reports per detection and rendering: per-file accumulators (matches,
- * eventIDs, principals, time range, earliest examples, alarm periods) and their merge over files.
- * File tallies are plain data so they cross from worker threads.
+ * eventIDs, principals, time range, earliest examples, matches per minute) and their merge over
+ * files, where the alarm emulation (alarm.ts) runs on the merged minutes. File tallies are plain
+ * data so they cross from worker threads.
  */
 import { RESOURCE_FIELDS, RESOURCE_FIELDS_BY_SOURCE } from "../detections/render";
+import { alarmTransitions } from "./alarm";
 import type { Delivery, Severity } from "../detections/types";
 import type { PlannedDetection } from "./engine";
 import type { CloudTrailRecord } from "./readers";
@@ -37,8 +39,11 @@ export interface RenderingTally {
   first: string | null;
   last: string | null;
   examples: Example[];
-  /** Alarm periods with matches: [period start (epoch s), matches]; filter rendering only. */
-  periods: [number, number][];
+  /**
+   * Minutes with matches: [epoch minute (floor(eventTime ms / 60000)), matches], for the filter
+   * rendering of a detection delivered as an alarm (what its metric filter would have published).
+   */
+  minutes: [number, number][];
 }
 
 export interface DetectionTally {
@@ -90,9 +95,13 @@ export class RenderingAccumulator {
   first: string | null = null;
   last: string | null = null;
   readonly examples: (Example & { readonly ms: number })[] = [];
-  readonly periods = new Map<number, number>();
+  readonly minutes = new Map<number, number>();
+  // Records come roughly in time order: count runs of one minute before touching the map.
+  private minute = NaN;
+  private inMinute = 0;
 
-  add(m: MatchedRecord, file: string, periodMs: number, withIds: boolean): void {
+  /** `perMinute`: count the match in its eventTime's minute (alarm-delivered filter rendering). */
+  add(m: MatchedRecord, file: string, perMinute: boolean, withIds: boolean): void {
     this.matches++;
     if (withIds) this.eventIds.push(m.eventId);
     this.principals.add(m.principal);
@@ -105,9 +114,13 @@ export class RenderingAccumulator {
       this.lastMs = ms;
       this.last = m.time;
     }
-    if (periodMs > 0 && Number.isFinite(ms)) {
-      const start = Math.floor(ms / periodMs) * (periodMs / 1000);
-      this.periods.set(start, (this.periods.get(start) ?? 0) + 1);
+    if (perMinute && Number.isFinite(ms)) {
+      const minute = Math.floor(ms / 60_000);
+      if (minute !== this.minute) {
+        this.flushMinute();
+        this.minute = minute;
+      }
+      this.inMinute++;
     }
     if (
       this.examples.length < MAX_EXAMPLES ||
@@ -123,7 +136,14 @@ export class RenderingAccumulator {
     }
   }
 
+  private flushMinute(): void {
+    if (this.inMinute === 0) return;
+    this.minutes.set(this.minute, (this.minutes.get(this.minute) ?? 0) + this.inMinute);
+    this.inMinute = 0;
+  }
+
   tally(): RenderingTally {
+    this.flushMinute();
     return {
       matches: this.matches,
       eventIds: this.eventIds,
@@ -131,7 +151,7 @@ export class RenderingAccumulator {
       first: this.first,
       last: this.last,
       examples: this.examples.map(({ ms: _ms, ...e }) => e),
-      periods: [...this.periods],
+      minutes: [...this.minutes],
     };
   }
 }
@@ -184,9 +204,17 @@ const exampleBefore = (ms: number, eventId: string, last: Ordered): boolean =>
 // ---------------------------------------------------------------------------------------------
 // Totals over files
 
-export interface RenderingTotals extends Omit<RenderingTally, "periods"> {
-  /** Alarm periods whose Sum reached the threshold; null when the rendering raises no alarm. */
-  readonly breachedPeriods: number | null;
+/** What the detection's CloudWatch alarm would have done (alarm.ts has the model). */
+export interface AlarmOutcome {
+  /** OK -> ALARM transitions: the alarm notifications there would have been. */
+  readonly count: number;
+  /** Evaluation time of each transition, ISO 8601 UTC, ascending. */
+  readonly times: string[];
+}
+
+export interface RenderingTotals extends Omit<RenderingTally, "minutes"> {
+  /** The alarm this rendering feeds; null for the event rendering and for detections without one. */
+  readonly alarms: AlarmOutcome | null;
 }
 
 export interface DetectionTotals {
@@ -236,7 +264,7 @@ export class Totals {
       severity: p.severity,
       delivery: p.delivery,
       alarm: p.alarm ?? null,
-      filter: this.filters[i].totals(p.alarm?.threshold),
+      filter: this.filters[i].totals(p.alarm),
       event: this.events[i].totals(undefined),
       disagreements: this.disagreements[i],
       disagreementCount: this.disagreementCounts[i],
@@ -253,7 +281,7 @@ class MergedRendering {
   private firstMs = Infinity;
   private lastMs = -Infinity;
   examples: (Example & Ordered)[] = [];
-  readonly periods = new Map<number, number>();
+  readonly minutes = new Map<number, number>();
 
   add(t: RenderingTally): void {
     this.matches += t.matches;
@@ -263,17 +291,16 @@ class MergedRendering {
     const lastMs = t.last === null ? NaN : Date.parse(t.last);
     if (firstMs < this.firstMs) [this.firstMs, this.first] = [firstMs, t.first];
     if (lastMs > this.lastMs) [this.lastMs, this.last] = [lastMs, t.last];
-    for (const [start, n] of t.periods) this.periods.set(start, (this.periods.get(start) ?? 0) + n);
+    for (const [minute, n] of t.minutes)
+      this.minutes.set(minute, (this.minutes.get(minute) ?? 0) + n);
     if (t.examples.length > 0) {
       const withMs = t.examples.map((e) => ({ ...e, ms: msOrInfinity(e.time) }));
       this.examples = [...this.examples, ...withMs].sort(compareExamples).slice(0, MAX_EXAMPLES);
     }
   }
 
-  totals(threshold: number | undefined): RenderingTotals {
-    let breached = 0;
-    if (threshold !== undefined)
-      for (const n of this.periods.values()) if (n >= threshold) breached++;
+  totals(alarm: PlannedDetection["alarm"]): RenderingTotals {
+    const transitions = alarm && alarmTransitions(this.minutes, alarm);
     return {
       matches: this.matches,
       eventIds: this.eventIds,
@@ -281,7 +308,9 @@ class MergedRendering {
       first: this.first,
       last: this.last,
       examples: this.examples.map(({ ms: _ms, ...e }) => e),
-      breachedPeriods: threshold === undefined ? null : breached,
+      alarms: transitions
+        ? { count: transitions.length, times: transitions.map((s) => isoSeconds(s)) }
+        : null,
     };
   }
 }
@@ -289,4 +318,9 @@ class MergedRendering {
 function msOrInfinity(time: string): number {
   const ms = Date.parse(time);
   return Number.isFinite(ms) ? ms : Infinity;
+}
+
+/** Epoch seconds as `2024-03-01T10:06:00Z` (CloudTrail's own eventTime format). */
+function isoSeconds(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, "Z");
 }

@@ -42,13 +42,13 @@ export interface AlarmModel {
 
 /**
  * The evaluation times (epoch seconds, ascending) at which the alarm went from OK to ALARM.
- * `minutes` are [epoch minute (floor(ms / 60000)), matches in that minute] in any order; a minute
- * may appear more than once (its counts add up). Throws RangeError for a model CloudWatch refuses.
+ * `minutes` are [epoch minute (floor(ms / 60000)), matches in that minute] in any order (a Map is
+ * used as it is); in a list a minute may appear more than once (its counts add up). Throws RangeError for a model CloudWatch refuses.
  * Cost: proportional to the minutes within N (or the evaluation range) periods after a match, not
  * to the records; N data points per evaluation only when the evaluation range exceeds N.
  */
 export function alarmTransitions(
-  minutes: Iterable<readonly [number, number]>,
+  minutes: ReadonlyMap<number, number> | Iterable<readonly [number, number]>,
   model: AlarmModel,
 ): number[] {
   const { periodSeconds: period, threshold } = model;
@@ -63,10 +63,14 @@ export function alarmTransitions(
   const p = period / tick;
   const span = range * p; // ticks an evaluation looks back
 
-  const counts = new Map<number, number>();
-  for (const [minute, count] of minutes)
-    if (count > 0) counts.set(minute, (counts.get(minute) ?? 0) + count);
-  const sorted = [...counts.keys()].sort((a, b) => a - b);
+  let counts: ReadonlyMap<number, number>;
+  if (minutes instanceof Map) counts = minutes;
+  else {
+    const sums = new Map<number, number>();
+    for (const [minute, count] of minutes) sums.set(minute, (sums.get(minute) ?? 0) + count);
+    counts = sums;
+  }
+  const sorted = [...counts.keys()].filter((k) => counts.get(k)! > 0).sort((a, b) => a - b);
 
   const out: number[] = [];
   // An evaluation at T sees a data point only when its minute start lies in [T - span, T): group

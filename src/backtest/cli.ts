@@ -6,6 +6,7 @@
  * wins over 1); 4 no record was read (nothing was tested).
  */
 import { watchedResources } from "../app";
+import { alarmPeriod } from "../config/fields";
 import { ConfigError, configPath, loadConfigFile } from "../config/load";
 import { catalog, DETECTION_IDS, enabledDetections } from "../detections/catalog";
 import { resolveNames } from "../names";
@@ -29,7 +30,7 @@ read whatever their name.
 options:
   --json                 print one JSON document instead of the report
   --only id,id           only these detections (any catalog id, enabled or not)
-  --period seconds       alarm period for every alarm: 10, 30 or a multiple of 60 (default: each
+  --period seconds       alarm period for every alarm: a multiple of 60 up to 86400 (default: each
                          detection's detections.alarms[id].periodSeconds, else 60)
   --evaluation-range n   data points CloudWatch retrieves per alarm evaluation; when N of them
                          exist it evaluates the N most recent (default: evaluationPeriods)
@@ -115,9 +116,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case "--period":
         period = positiveInt(name, value());
-        if (!(period === 10 || period === 30 || (period % 60 === 0 && period <= 86400)))
+        // The periods the configuration accepts for detections.alarms[id].periodSeconds.
+        if (!alarmPeriod.safeParse(period).success)
           throw new UsageError(
-            `--period must be 10, 30 or a multiple of 60 up to 86400 (CloudWatch alarm periods; got ${period})`,
+            `--period ${alarmPeriod.safeParse(period).error!.issues[0].message} (got ${period})`,
           );
         break;
       case "--evaluation-range":

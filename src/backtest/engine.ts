@@ -7,6 +7,7 @@
  * contributes nothing; results are plain data (tally.ts), merged in input order so the output does
  * not depend on scheduling.
  */
+import type { AlarmTuning } from "../constructs/detection-alarms";
 import { deliversAlarm, eventPatternOf, filterPatternOf } from "../detections/render";
 import type { Delivery, Detection, Severity } from "../detections/types";
 import { compileEventPattern } from "../patterns/event-pattern";
@@ -42,18 +43,6 @@ export interface PlannedDetection {
   readonly alarm?: Required<AlarmModel>;
 }
 
-/**
- * Alarm tuning as `detections.alarms[id]` holds it (src/config/schema.ts); what is absent takes
- * the rendered alarm's default (src/constructs/detection-alarms.ts): period 60 s, threshold 1,
- * 1 evaluation period, datapointsToAlarm = evaluationPeriods.
- */
-export interface AlarmTuning {
-  readonly periodSeconds?: number;
-  readonly threshold?: number;
-  readonly evaluationPeriods?: number;
-  readonly datapointsToAlarm?: number;
-}
-
 export interface PlanOptions {
   /** Alarm period for every detection instead of its tuning's (`--period`). */
   readonly periodSeconds?: number;
@@ -66,6 +55,7 @@ export function planDetections(
   alarms: Readonly<Partial<Record<string, AlarmTuning>>> = {},
   options: PlanOptions = {},
 ): PlannedDetection[] {
+  // Absent tuning takes the rendered alarm's defaults (src/constructs/detection-alarms.ts).
   return detections.map((d) => ({
     id: d.id,
     title: d.title,

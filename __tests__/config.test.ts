@@ -55,7 +55,7 @@ describe("configuration", () => {
 
   test("a region listed twice is reported", () => {
     const p = problems(variant((c) => (c.regions = ["ap-northeast-1", "ap-northeast-1"])));
-    expect(p).toEqual(['regions[1]: is listed twice (got "ap-northeast-1")']);
+    expect(p).toEqual(['regions[1]: is listed twice (also regions[0]) (got "ap-northeast-1")']);
   });
 
   test("e-mail addresses are checked", () => {

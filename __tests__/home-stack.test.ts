@@ -292,7 +292,7 @@ describe("home stack: log archive bucket", () => {
     const results = `trailwatch-athena-${ACCOUNT}-ap-northeast-1`;
     expect(s[1]).toEqual({
       ...s[0],
-      Sid: "S3ServerAccessLogsDelivery2",
+      Sid: "S3ServerAccessLogsDeliveryFromAthenaResults",
       Resource: `arn:aws:s3:::${ACCESS_LOGS}/${results}/*`,
       Condition: {
         ArnLike: { "aws:SourceArn": `arn:aws:s3:::${results}` },

@@ -118,7 +118,9 @@ const synthesized: DeployedPolicies = {
 const built: DeployedPolicies = {
   archive: archiveBucketPolicy(n),
   // The example turns Athena on: its results bucket logs into the access-log bucket too.
-  accessLog: accessLogBucketPolicy(n, [athenaNames(config()).resultsBucket]),
+  accessLog: accessLogBucketPolicy(n, [
+    { role: "AthenaResults", bucket: athenaNames(config()).resultsBucket },
+  ]),
   key: trailKeyPolicy(n),
   topic: alertTopicPolicy(n),
 };

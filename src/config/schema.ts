@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { ALARM_DETECTION_IDS } from "../detections/catalog";
 import { defaultAthenaResultsBucketName } from "../athena/names";
+import { s3ObjectArnPrefix } from "../s3-arn";
+import { duplicatesBy, emailIdentity } from "../terraform/stable-id";
 import {
   TRANSITION_STORAGE_CLASSES,
   READ_WRITE_TYPES,
@@ -191,10 +193,40 @@ export const configSchema = z
         path: ["homeRegion"],
         message: `must be one of "regions" (${c.regions.join(", ")})`,
       });
-    c.regions.forEach((r, i) => {
-      if (c.regions.indexOf(r) !== i)
-        ctx.addIssue({ code: "custom", path: ["regions", i], message: "is listed twice" });
-    });
+    const listedTwice = <T>(
+      path: (string | number)[],
+      items: readonly T[],
+      key: (t: T) => string,
+    ) =>
+      duplicatesBy(items, key).forEach((d) =>
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, d.index],
+          message: `is listed twice (also ${path.join(".")}[${d.firstIndex}])`,
+        }),
+      );
+    listedTwice(["regions"], c.regions, (r) => r);
+    duplicatesBy(c.alerts.emails, emailIdentity).forEach((d) =>
+      ctx.addIssue({
+        code: "custom",
+        path: ["alerts", "emails", d.index],
+        message: `${JSON.stringify(d.item)} is the address of alerts.emails[${d.firstIndex}] (addresses are compared ignoring case)`,
+      }),
+    );
+    duplicatesBy(c.trail.s3DataEvents, (d) => s3ObjectArnPrefix(d.bucket)).forEach((d) =>
+      ctx.addIssue({
+        code: "custom",
+        path: ["trail", "s3DataEvents", d.index, "bucket"],
+        message: `${JSON.stringify(d.item.bucket)} selects the same objects as trail.s3DataEvents[${d.firstIndex}]`,
+      }),
+    );
+    listedTwice(
+      ["trail", "excludeManagementEventSources"],
+      c.trail.excludeManagementEventSources ?? [],
+      (s) => s,
+    );
+    listedTwice(["detections", "enable"], c.detections.enable, (id) => id);
+    listedTwice(["detections", "disable"], c.detections.disable, (id) => id);
     c.detections.enable.forEach((id, i) => {
       if (c.detections.disable.includes(id))
         ctx.addIssue({

@@ -2,14 +2,22 @@ import { Construct } from "constructs";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { TerraformStack } from "cdktf";
+import { makeUniqueId } from "cdktf/lib/private/unique";
 import type { Names } from "../names";
 import { denyInsecureTransport, policy, renderPolicy, type PolicyDocument } from "../policy";
+import { duplicatesBy, emailIdentity, stableId } from "../terraform/stable-id";
 
 export interface AlertTopicProps {
   readonly names: Names;
   /** ARN of the KMS key that encrypts the topic (its policy must admit CloudWatch and EventBridge). */
   readonly kmsKeyArn: string;
-  /** E-mail addresses subscribed to every alert. Each must confirm its subscription. */
+  /**
+   * E-mail addresses subscribed to every alert. Each must confirm its subscription. Each
+   * subscription is keyed by its address (lowercased), so adding, removing or reordering
+   * addresses never touches another address's subscription. Addresses must be distinct
+   * (ignoring case).
+   */
   readonly emails: readonly string[];
 }
 
@@ -17,6 +25,8 @@ export interface AlertTopicProps {
 export class AlertTopic extends Construct {
   readonly topic: SnsTopic;
   readonly policyDocument: PolicyDocument;
+  /** One per address, in the order given. */
+  readonly subscriptions: readonly SnsTopicSubscription[];
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
@@ -31,13 +41,34 @@ export class AlertTopic extends Construct {
       arn: this.topic.arn,
       policy: renderPolicy(this.policyDocument),
     });
-    props.emails.forEach((email, i) => {
-      new SnsTopicSubscription(this, `email-${i}`, {
-        topicArn: this.topic.arn,
-        protocol: "email",
-        endpoint: email,
-      });
+    const twice = duplicatesBy(props.emails, emailIdentity);
+    if (twice.length > 0)
+      throw new Error(
+        `AlertTopic: e-mail addresses must be distinct (ignoring case): ${twice.map((d) => d.item).join(", ")}`,
+      );
+    this.subscriptions = props.emails.map((email, i) => {
+      const subscription = new SnsTopicSubscription(
+        this,
+        `email-${stableId(emailIdentity(email))}`,
+        {
+          topicArn: this.topic.arn,
+          protocol: "email",
+          endpoint: email,
+        },
+      );
+      // trailwatch up to 0.1 keyed subscriptions by list position (`email-<i>`): carry a
+      // subscription from that address to its address-keyed one, so upgrading does not make every
+      // recipient confirm again. A no-op once the state has no such address.
+      subscription.moveFromId(`aws_sns_topic_subscription.${this.legacyLogicalId(`email-${i}`)}`);
+      return subscription;
     });
+  }
+
+  /** The Terraform address cdktf gave a child with construct id `id` (cdktf's own algorithm). */
+  private legacyLogicalId(id: string): string {
+    const scopes = this.node.scopes;
+    const below = scopes.slice(scopes.indexOf(TerraformStack.of(this)) + 1);
+    return makeUniqueId([...below.map((c) => c.node.id), id]);
   }
 }
 

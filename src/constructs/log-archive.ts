@@ -19,8 +19,15 @@ export interface LogArchiveProps {
    */
   readonly accessLogs?: {
     readonly retentionDays: number;
-    readonly otherSources?: readonly string[];
+    readonly otherSources?: readonly AccessLogSource[];
   };
+}
+
+/** Another trailwatch bucket whose server access logs go to the access-log bucket. */
+export interface AccessLogSource {
+  /** What the bucket is, `[A-Za-z0-9]+`: names its policy statement (Sid), whatever the list order. */
+  readonly role: string;
+  readonly bucket: string;
 }
 
 /** Where CloudTrail delivers log files: the archive bucket and, optionally, its access-log bucket. */
@@ -104,7 +111,7 @@ export function archiveBucketPolicy(n: Names, denyDeletion = true): PolicyDocume
 /** Each source bucket may deliver its access logs only under its own prefix. */
 export function accessLogBucketPolicy(
   n: Names,
-  otherSources: readonly string[] = [],
+  otherSources: readonly AccessLogSource[] = [],
 ): PolicyDocument {
   const delivery = (source: string, sid: string) => ({
     Sid: sid,
@@ -119,7 +126,11 @@ export function accessLogBucketPolicy(
   });
   return policy(
     delivery(n.archiveBucket, "S3ServerAccessLogsDelivery"),
-    ...otherSources.map((b, i) => delivery(b, `S3ServerAccessLogsDelivery${i + 2}`)),
+    ...otherSources.map((s) => {
+      if (!/^[A-Za-z0-9]+$/.test(s.role))
+        throw new Error(`access-log source role must be alphanumeric (a Sid), got "${s.role}"`);
+      return delivery(s.bucket, `S3ServerAccessLogsDeliveryFrom${s.role}`);
+    }),
     denyInsecureTransport("s3:*", [n.accessLogBucketArn, `${n.accessLogBucketArn}/*`]),
   );
 }

@@ -5,6 +5,7 @@ import {
 } from "@cdktf/provider-aws/lib/cloudtrail";
 import type { ITerraformDependable } from "cdktf";
 import type { Names } from "../names";
+import { s3ObjectArnPrefix } from "../s3-arn";
 
 export type ReadWrite = "All" | "ReadOnly" | "WriteOnly";
 
@@ -83,15 +84,15 @@ export function eventSelectors(
   s3DataEvents: readonly { readonly bucket: string; readonly readWrite: ReadWrite }[],
   allBuckets?: AllBucketsDataEvents,
 ): CloudtrailAdvancedEventSelector[] {
+  // Lists are sorted, so reordering the configuration's lists changes nothing in the plan.
+  const excluded = [...management.excludeSources].sort();
   const selectors: CloudtrailAdvancedEventSelector[] = [
     {
-      name: managementSelectorName(management),
+      name: managementSelectorName({ ...management, excludeSources: excluded }),
       fieldSelector: [
         { field: "eventCategory", equalTo: ["Management"] },
         ...readOnlySelector(management.readWrite),
-        ...(management.excludeSources.length > 0
-          ? [{ field: "eventSource", notEquals: [...management.excludeSources] }]
-          : []),
+        ...(excluded.length > 0 ? [{ field: "eventSource", notEquals: excluded }] : []),
       ],
     },
   ];
@@ -104,7 +105,7 @@ export function eventSelectors(
         { field: "eventCategory", equalTo: ["Data"] },
         { field: "resources.type", equalTo: ["AWS::S3::Object"] },
         ...readOnlySelector(readWrite),
-        { field: "resources.ARN", startsWith: buckets.map(s3ObjectArnPrefix) },
+        { field: "resources.ARN", startsWith: sortedPrefixes(buckets) },
       ],
     });
   }
@@ -125,6 +126,10 @@ export function eventSelectors(
   return selectors;
 }
 
+function sortedPrefixes(buckets: readonly string[]): string[] {
+  return [...new Set(buckets.map(s3ObjectArnPrefix))].sort();
+}
+
 function readOnlySelector(readWrite: ReadWrite) {
   if (readWrite === "All") return [];
   return [{ field: "readOnly", equalTo: [readWrite === "ReadOnly" ? "true" : "false"] }];
@@ -134,10 +139,4 @@ function managementSelectorName(m: ManagementEventSelection): string {
   const rw = { All: "read and write", ReadOnly: "read-only", WriteOnly: "write-only" }[m.readWrite];
   const excluded = m.excludeSources.length > 0 ? `, excluding ${m.excludeSources.join(", ")}` : "";
   return `Management events (${rw}${excluded})`;
-}
-
-/** `my-bucket` or `arn:aws:s3:::my-bucket[/prefix]` -> the object ARN prefix CloudTrail matches. */
-export function s3ObjectArnPrefix(bucketOrArn: string): string {
-  const arn = bucketOrArn.startsWith("arn:") ? bucketOrArn : `arn:aws:s3:::${bucketOrArn}`;
-  return arn.includes("/") ? arn : `${arn}/`;
 }

@@ -67,7 +67,9 @@ export class HomeStack extends BaseStack {
       accessLogs: c.archive.accessLogs.enabled
         ? {
             retentionDays: c.archive.accessLogs.retentionDays,
-            otherSources: c.athena.enabled ? [athenaNames(c).resultsBucket] : [],
+            otherSources: c.athena.enabled
+              ? [{ role: "AthenaResults", bucket: athenaNames(c).resultsBucket }]
+              : [],
           }
         : undefined,
     });

@@ -1,0 +1,101 @@
+/**
+ * The functions' runtime settings: one JSON object in the `TRAILWATCH_CONTAINMENT` environment
+ * variable, rendered by the Terraform construct from the validated `remediation` configuration
+ * (src/config). Read once per container and checked again here, so a hand-edited variable fails
+ * closed (the function refuses to start) instead of acting on something unexpected.
+ */
+import { ACCOUNT_ID, type ActionId } from "./action";
+import { isActionId } from "./actions";
+import type { DetectionText } from "./notice";
+import { isObject } from "./record";
+
+export const SETTINGS_VARIABLE = "TRAILWATCH_CONTAINMENT";
+
+export interface ContainmentSettings {
+  /** The account the functions run in and may act in. */
+  readonly account: string;
+  /** The HTTPS URL links point at (the API's `/contain` route). */
+  readonly baseUrl: string;
+  /** Secrets Manager secret holding the HMAC key (ARN). */
+  readonly secretId: string;
+  /** DynamoDB table of used links. */
+  readonly table: string;
+  /** Topic the notifications and follow-ups are published to. */
+  readonly topicArn: string;
+  /** Seconds a link stays valid. */
+  readonly expirySeconds: number;
+  /** Detection id -> the action its notifications offer. */
+  readonly actions: Readonly<Record<string, ActionId>>;
+  /** Detection id -> its title, severity and investigate line, for messages. */
+  readonly detections: Readonly<Record<string, DetectionText>>;
+  /** `lock-s3-bucket`'s default Object Lock retention in days; absent: no Object Lock. */
+  readonly objectLockDays?: number;
+  /** trailwatch's own resource names (buckets) the actions must never touch. */
+  readonly protectedNames: readonly string[];
+  /** Prefix of trailwatch's resource names (`trailwatch-`): such resources are refused too. */
+  readonly protectedPrefix: string;
+  /** The containment function's role, named in follow-up notifications (CloudTrail shows it). */
+  readonly roleArn: string;
+}
+
+function fail(what: string): never {
+  throw new Error(`${SETTINGS_VARIABLE}: ${what}`);
+}
+
+function str(o: Readonly<Record<string, unknown>>, k: string, pattern = /^.+$/): string {
+  const v = o[k];
+  if (typeof v !== "string" || !pattern.test(v)) fail(`"${k}" is missing or not valid`);
+  return v;
+}
+
+/** Parses and checks the settings. @throws Error naming the bad field */
+export function parseSettings(text: string | undefined): ContainmentSettings {
+  if (!text) fail("is not set");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    fail(`is not JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(raw)) fail("is not a JSON object");
+  const actions = raw.actions;
+  if (!isObject(actions)) fail('"actions" is not an object');
+  for (const [d, a] of Object.entries(actions))
+    if (typeof a !== "string" || !isActionId(a)) fail(`action of ${d} is not an action id`);
+  const detections = raw.detections;
+  if (!isObject(detections)) fail('"detections" is not an object');
+  const expiry = raw.expirySeconds;
+  if (typeof expiry !== "number" || !Number.isInteger(expiry) || expiry < 60)
+    fail('"expirySeconds" must be a whole number of at least 60');
+  const days = raw.objectLockDays;
+  if (days !== undefined && (typeof days !== "number" || !Number.isInteger(days) || days < 1))
+    fail('"objectLockDays" must be a whole number of days');
+  const names = raw.protectedNames;
+  if (!Array.isArray(names) || !names.every((n) => typeof n === "string"))
+    fail('"protectedNames" must be a list of names');
+  return {
+    account: str(raw, "account", ACCOUNT_ID),
+    baseUrl: str(raw, "baseUrl", /^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost)[:/])\S+$/),
+    secretId: str(raw, "secretId"),
+    table: str(raw, "table"),
+    topicArn: str(raw, "topicArn", /^arn:aws[a-z-]*:sns:/),
+    expirySeconds: expiry,
+    actions: actions as Record<string, ActionId>,
+    detections: detections as ContainmentSettings["detections"],
+    objectLockDays: days as number | undefined,
+    protectedNames: names as string[],
+    protectedPrefix: str(raw, "protectedPrefix", /^[a-z0-9-]+$/),
+    roleArn: str(raw, "roleArn"),
+  };
+}
+
+/** Why a resource is trailwatch's own, or undefined. */
+export function protectedReason(
+  s: ContainmentSettings,
+  names: readonly string[],
+): string | undefined {
+  const hit = names.find((n) => s.protectedNames.includes(n) || n.startsWith(s.protectedPrefix));
+  return hit === undefined
+    ? undefined
+    : `"${hit}" is one of trailwatch's own resources (or named like one: prefix "${s.protectedPrefix}"); containment never acts on them`;
+}

@@ -112,8 +112,9 @@ export function issueLink(input: IssueInput): IssueResult {
     expires: String(claims.expires),
   };
   for (const [k, v] of Object.entries(action.encode(eligibility.target))) params[`r.${k}`] = v;
+  // Resource values may be empty (an empty list); everything else must say something.
   for (const [k, v] of Object.entries(params))
-    if (k !== "v" && !PRINTABLE.test(v))
+    if (!PRINTABLE.test(v) && !(k.startsWith("r.") && v === ""))
       return { kind: "ineligible", reason: `the record's ${k} cannot be put in a link` };
   return { kind: "link", url: `${input.baseUrl}?${signQuery(params, input.key)}`, claims };
 }
@@ -137,7 +138,7 @@ export function readLink(rawQuery: string, keys: readonly Buffer[], now: number)
       400,
       `the link's format version ${params.v ?? "(none)"} is not ${LINK_VERSION}`,
     );
-  const actionId = get("action", /^[a-z-]{1,64}$/, "action");
+  const actionId = get("action", /^[a-z0-9-]{1,64}$/, "action");
   if (!isActionId(actionId))
     throw new LinkError(400, `unknown action "${actionId}"; known: ${ACTION_IDS.join(", ")}`);
   const known = [

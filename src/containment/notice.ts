@@ -62,7 +62,7 @@ export function containmentParagraph(
   if (issued.kind !== "link") return `No containment link: ${issued.reason}.`;
   const action = ACTIONS[issued.claims.action];
   return [
-    `Contain it: ${action.title.toLowerCase()} (${action.describe(issued.claims.target)}).`,
+    `Containment available: ${action.title} (${action.describe(issued.claims.target)}).`,
     `The link opens a confirmation page; nothing changes until someone presses its button. It works once, until ${new Date(issued.claims.expires * 1000).toISOString()}:`,
     issued.url,
   ].join("\n");

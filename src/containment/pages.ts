@@ -105,7 +105,7 @@ export function resultPage(
   }[outcome.status];
   return page(
     outcome.status === "failed" ? 502 : 200,
-    `${headline}: ${action.title.toLowerCase()}`,
+    `${headline}: ${action.title}`,
     `<p>${e(intro)}</p>
 ${outcome.changes.length > 0 ? `<h2>Changed</h2>${list(outcome.changes)}` : ""}
 ${outcome.notes.length > 0 ? `<h2>Notes</h2>${list(outcome.notes)}` : ""}
@@ -126,7 +126,7 @@ export function alreadyUsedPage(
   const body =
     entry.status === "started"
       ? `<p>Someone confirmed this link moments ago (${e(by)}); the action on ${e(action.describe(c.target))} is under way. Reload this page in a minute to see the result.</p>`
-      : `<p>This link was already used by ${e(by)}: ${e(action.title.toLowerCase())} on ${e(action.describe(c.target))} ended with <strong>${e(entry.status)}</strong>.</p>
+      : `<p>This link was already used by ${e(by)}: &ldquo;${e(action.title)}&rdquo; on ${e(action.describe(c.target))} ended with <strong>${e(entry.status)}</strong>.</p>
 ${entry.outcome && entry.outcome.changes.length > 0 ? `<h2>Changed</h2>${list(entry.outcome.changes)}` : ""}
 ${entry.outcome && entry.outcome.undo.length > 0 ? `<h2>To undo</h2>${list(entry.outcome.undo)}` : ""}`;
   return page(

@@ -140,6 +140,9 @@ export async function lockS3BucketEffect(t: BucketTarget, ctx: EffectContext): P
     out.changed("Turned on default encryption (SSE-S3).");
   });
 
+  // Object Lock cannot go on a bucket that receives server access logs (S3 user guide).
+  const days = ctx.settings.objectLockDays;
+  const willLock = days !== undefined && !receivesServerAccessLogs(policy);
   let versioningOn = false;
   await step(out, "turn on versioning", async () => {
     const status = (await s3.send(new GetBucketVersioningCommand(bucket))).Status;
@@ -154,15 +157,14 @@ export async function lockS3BucketEffect(t: BucketTarget, ctx: EffectContext): P
     versioningOn = true;
     out.changed(
       "Turned on versioning.",
-      ctx.settings.objectLockDays === undefined
+      !willLock
         ? `${cli} put-bucket-versioning --bucket ${t.bucket} --versioning-configuration Status=${status ?? "Suspended"}`
         : "Versioning cannot be suspended on a bucket with Object Lock.",
     );
   });
 
-  const days = ctx.settings.objectLockDays;
   if (days !== undefined) {
-    if (receivesServerAccessLogs(policy)) {
+    if (!willLock) {
       out.note(
         "Object Lock was not enabled: the bucket policy admits S3 server access log delivery, and S3 does not deliver access logs to a bucket with Object Lock.",
       );

@@ -8,7 +8,6 @@ import {
   CLOUDTRAIL_INPUT_FORMAT,
   CLOUDTRAIL_OUTPUT_FORMAT,
   CLOUDTRAIL_SERDE,
-  terraformLiteral,
 } from "../src/athena/cloudtrail-table";
 import {
   investigationQueries,
@@ -187,14 +186,6 @@ describe("athena: Glue database and CloudTrail table", () => {
     expect(raw).toContain("/CloudTrail/$${region}/$${timestamp}");
     // No unescaped ${region} / ${timestamp}: Terraform would fail on an unknown reference.
     expect(raw).not.toMatch(/(?<!\$)\$\{(region|timestamp)\}/);
-  });
-
-  test("terraformLiteral escapes ${ and %{ but keeps cdktf tokens", () => {
-    expect(terraformLiteral("a ${x} %{if} b")).toBe("a $${x} %%{if} b");
-    expect(terraformLiteral("k='${TfToken[TOKEN.12]}' ${y}")).toBe(
-      "k='${TfToken[TOKEN.12]}' $${y}",
-    );
-    expect(terraformLiteral("no templates: $.a 100% {x}")).toBe("no templates: $.a 100% {x}");
   });
 });
 

@@ -146,8 +146,8 @@ export interface ProjectionProps {
 
 /**
  * Table parameters turning on partition projection. The template holds literal `${region}` and
- * `${timestamp}` placeholders for Athena: they must reach Terraform escaped (see
- * `terraformLiteral`), or Terraform would read them as its own interpolations.
+ * `${timestamp}` placeholders for Athena; every trailwatch stack escapes them for Terraform
+ * (`src/terraform/literals.ts`), which would otherwise read them as its own interpolations.
  */
 export function projectionParameters(p: ProjectionProps): Record<string, string> {
   return {
@@ -163,23 +163,6 @@ export function projectionParameters(p: ProjectionProps): Record<string, string>
     "projection.timestamp.interval.unit": "DAYS",
     "storage.location.template": `${cloudTrailLocation(p.bucket, p.account)}\${region}/\${timestamp}`,
   };
-}
-
-/**
- * A string Terraform must take literally: `${` and `%{` (template interpolation and directive
- * openers) are doubled to `$${` and `%%{`. cdktf tokens (`${TfToken[...]}`, references to other
- * resources) are left as they are so cdktf still resolves them.
- */
-export function terraformLiteral(s: string): string {
-  return (
-    s
-      .split(/(\$\{TfToken\[[^\]]+\]\})/)
-      // A function replacement: in a replacement string "$$" would mean one "$".
-      .map((part, i) =>
-        i % 2 === 1 ? part : part.replace(/([$%])\{/g, (_m, c: string) => `${c}${c}{`),
-      )
-      .join("")
-  );
 }
 
 // ---------------------------------------------------------------------------------------------

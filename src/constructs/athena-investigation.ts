@@ -12,7 +12,6 @@ import {
   CLOUDTRAIL_SERDE,
   cloudTrailLocation,
   projectionParameters,
-  terraformLiteral,
 } from "../athena/cloudtrail-table";
 import { investigationQueries, type SavedQuery } from "../athena/queries";
 import type { Detection, WatchedResources } from "../detections/types";
@@ -81,16 +80,12 @@ export class AthenaInvestigation extends Construct {
       databaseName: this.database.name,
       description: `CloudTrail log files in s3://${props.archiveBucket}, partitions projected by region and day`,
       tableType: "EXTERNAL_TABLE",
-      parameters: Object.fromEntries(
-        Object.entries(
-          projectionParameters({
-            bucket: props.archiveBucket,
-            account: props.account,
-            regions: props.regions,
-            startDate: props.projectionStartDate,
-          }),
-        ).map(([k, v]) => [k, terraformLiteral(v)]),
-      ),
+      parameters: projectionParameters({
+        bucket: props.archiveBucket,
+        account: props.account,
+        regions: props.regions,
+        startDate: props.projectionStartDate,
+      }),
       partitionKeys: CLOUDTRAIL_PARTITION_KEYS.map((c) => ({ name: c.name, type: c.type })),
       storageDescriptor: {
         location: cloudTrailLocation(props.archiveBucket, props.account),
@@ -140,7 +135,7 @@ export class AthenaInvestigation extends Construct {
         description: q.title.slice(0, 1024),
         database: this.database.name,
         workgroup: this.workgroup.name,
-        query: terraformLiteral(q.sql),
+        query: q.sql,
       });
     }
   }

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { S3Backend, TerraformStack } from "cdktf";
+import { S3Backend } from "cdktf";
+import { TrailwatchStack } from "./trailwatch-stack";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { TrailwatchConfig } from "../config/schema";
 import type { Names } from "../names";
@@ -11,7 +12,7 @@ export interface BaseStackProps {
 }
 
 /** A stack for one region: its AWS provider (pinned to the account) and its own S3 state. */
-export class BaseStack extends TerraformStack {
+export class BaseStack extends TrailwatchStack {
   readonly provider: AwsProvider;
 
   constructor(scope: Construct, props: BaseStackProps) {

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { LocalBackend, TerraformOutput } from "cdktf";
+import { TrailwatchStack } from "./trailwatch-stack";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { TrailwatchConfig } from "../config/schema";
 import { PrivateBucket } from "../constructs/private-bucket";
@@ -10,7 +11,7 @@ import { denyInsecureTransport, policy } from "../policy";
  * (chicken and egg), so this stack uses local state: keep `terraform.tfstate` safe, or migrate it
  * into the bucket afterwards (README "State bucket").
  */
-export class BootstrapStack extends TerraformStack {
+export class BootstrapStack extends TrailwatchStack {
   readonly stateBucket: PrivateBucket;
 
   constructor(scope: Construct, c: TrailwatchConfig) {

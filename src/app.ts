@@ -21,8 +21,11 @@ export function buildApp(config: TrailwatchConfig, outdir: string): TrailwatchAp
   const home = new HomeStack(app, {
     config,
     names,
+    // Without a key to watch (an existing trail that names none) the key's detection means nothing.
     detections: (key) =>
-      selectDetections(config, watchedResources(names, { arn: key.key.arn, id: key.key.keyId })),
+      selectDetections(config, watchedResources(names, key)).filter(
+        (d) => key || d.id !== "watcher-trail-key-changed",
+      ),
   });
   // Outside home only region-independent names matter (home-scoped detections stay home).
   const detections = selectDetections(config, watchedResources(names));

@@ -1,5 +1,6 @@
 import type { TrailwatchConfig } from "./config/schema";
 import { defaultAccessLogBucketName, defaultArchiveBucketName } from "./config/load";
+import { managementAccount, parseKmsKeyArn, parseTrailArn, type TrailMode } from "./config/modes";
 
 /**
  * Every name and ARN the stacks share, built as plain strings from the configuration. Building
@@ -7,7 +8,17 @@ import { defaultAccessLogBucketName, defaultArchiveBucketName } from "./config/l
  * trail and the policies that must name it, and avoids cross-stack references between regions.
  */
 export interface Names {
+  /** Where the trail comes from (config `trail.mode`). */
+  readonly mode: TrailMode;
   readonly account: string;
+  /** The account owning the trail: the management account for an organization trail. */
+  readonly trailAccount: string;
+  /** The organization whose accounts the trail logs (`AWSLogs/<org-id>/<account>/`), if any. */
+  readonly organizationId?: string;
+  /** The trail's S3 key prefix ("" for none): log files are under `<prefix>/AWSLogs/`. */
+  readonly archivePrefix: string;
+  /** The key that encrypts the trail's log files, when trailwatch does not create it (existing mode). */
+  readonly existingTrailKey?: { readonly arn: string; readonly id: string };
   readonly homeRegion: string;
   readonly trailName: string;
   readonly trailArn: string;
@@ -28,19 +39,39 @@ export interface Names {
   stackName(region: string): string;
 }
 
+/**
+ * Names per trail mode: an existing trail's from `trail.existing`; otherwise from the configuration,
+ * or from the `adopt` entries (an adopted resource keeps its name: a new one would replace it).
+ */
 export function resolveNames(c: TrailwatchConfig): Names {
   const account = c.accountId;
   const home = c.homeRegion;
-  const trailName = c.trail.name ?? c.name;
-  const archiveBucket = c.archive.bucketName ?? defaultArchiveBucketName(c);
+  const mode = c.trail.mode;
+  const existing = mode === "existing" ? c.trail.existing : undefined;
+  const existingTrail = existing ? parseTrailArn(existing.trailArn) : undefined;
+  const adoptedTrail = c.adopt?.trailArn ? parseTrailArn(c.adopt.trailArn) : undefined;
+  const trailAccount = mode === "organization" ? managementAccount(c) : account;
+  const trailName = existingTrail?.name ?? c.trail.name ?? adoptedTrail?.name ?? c.name;
+  const archiveBucket =
+    existing?.bucket ?? c.archive.bucketName ?? c.adopt?.bucket ?? defaultArchiveBucketName(c);
   const accessLogBucket = c.archive.accessLogs.bucketName ?? defaultAccessLogBucketName(c);
-  const logGroupName = `/${c.name}/cloudtrail`;
+  const logGroupName =
+    existing?.logGroupName ?? c.logGroup.name ?? c.adopt?.logGroupName ?? `/${c.name}/cloudtrail`;
   const alertTopicName = `${c.name}-alerts`;
+  const existingKey = existing?.kmsKeyArn ? parseKmsKeyArn(existing.kmsKeyArn) : undefined;
   return {
+    mode,
     account,
+    trailAccount,
+    organizationId: mode === "organization" ? c.organization?.id : existing?.organizationId,
+    archivePrefix: existing?.prefix ?? "",
+    existingTrailKey:
+      existing?.kmsKeyArn && existingKey
+        ? { arn: existing.kmsKeyArn, id: existingKey.keyId }
+        : undefined,
     homeRegion: home,
     trailName,
-    trailArn: `arn:aws:cloudtrail:${home}:${account}:trail/${trailName}`,
+    trailArn: existing?.trailArn ?? `arn:aws:cloudtrail:${home}:${trailAccount}:trail/${trailName}`,
     archiveBucket,
     archiveBucketArn: `arn:aws:s3:::${archiveBucket}`,
     accessLogBucket,
@@ -49,7 +80,8 @@ export function resolveNames(c: TrailwatchConfig): Names {
     logGroupArn: `arn:aws:logs:${home}:${account}:log-group:${logGroupName}`,
     alertTopicName,
     alertTopicArn: `arn:aws:sns:${home}:${account}:${alertTopicName}`,
-    keyAlias: `alias/${c.name}-cloudtrail`,
+    // Existing mode has no trail key: its own key encrypts only alerts (and Athena results).
+    keyAlias: existing ? `alias/${c.name}-alerts` : `alias/${c.name}-cloudtrail`,
     metricNamespace: "trailwatch",
     resourcePrefix: `${c.name}-`,
     homeEventBusArn: `arn:aws:events:${home}:${account}:event-bus/default`,

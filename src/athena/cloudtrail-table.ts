@@ -130,14 +130,44 @@ export const CLOUDTRAIL_PARTITION_KEYS: readonly TableColumn[] = [
   { name: "timestamp", type: "string" },
 ];
 
-/** `s3://<bucket>/AWSLogs/<account>/CloudTrail/`: where a trail's log files for every region live. */
-export function cloudTrailLocation(bucket: string, account: string): string {
-  return `s3://${bucket}/AWSLogs/${account}/CloudTrail/`;
+/**
+ * Where a trail's log files live (CloudTrail user guide, "Finding your CloudTrail log files"):
+ * - one account: `s3://<bucket>/[<prefix>/]AWSLogs/<account>/CloudTrail/` (then `<region>/yyyy/MM/dd/`);
+ * - an organization trail: `s3://<bucket>/[<prefix>/]AWSLogs/<org-id>/` (then
+ *   `<account>/CloudTrail/<region>/yyyy/MM/dd/`).
+ */
+export interface LogLayout {
+  readonly bucket: string;
+  /** The trail's S3 key prefix, "" for none. */
+  readonly prefix?: string;
+  /** The account whose log files are read (the management account for an organization trail's own). */
+  readonly account: string;
+  /** Set for an organization trail: the table spans every account, projected as `account`. */
+  readonly organizationId?: string;
 }
 
-export interface ProjectionProps {
-  readonly bucket: string;
-  readonly account: string;
+function logsRoot(l: LogLayout): string {
+  return `s3://${l.bucket}/${l.prefix ? `${l.prefix}/` : ""}AWSLogs/`;
+}
+
+/** The table's location: one account's CloudTrail/ prefix, or the organization's prefix. */
+export function cloudTrailLocation(l: LogLayout): string {
+  return l.organizationId
+    ? `${logsRoot(l)}${l.organizationId}/`
+    : `${logsRoot(l)}${l.account}/CloudTrail/`;
+}
+
+/**
+ * Partition keys: with an organization trail the account first (projected `injected`), then the
+ * region prefix and the day (`yyyy/MM/dd`, as in the S3 key).
+ */
+export function partitionKeysFor(l: Pick<LogLayout, "organizationId">): readonly TableColumn[] {
+  return l.organizationId
+    ? [{ name: "account", type: "string" }, ...CLOUDTRAIL_PARTITION_KEYS]
+    : CLOUDTRAIL_PARTITION_KEYS;
+}
+
+export interface ProjectionProps extends LogLayout {
   /** Every region the multi-region trail may write to (its prefixes under CloudTrail/). */
   readonly regions: readonly string[];
   /** First day to project, `yyyy/MM/dd`. */
@@ -150,10 +180,22 @@ export interface ProjectionProps {
  * (`src/terraform/literals.ts`), which would otherwise read them as its own interpolations.
  */
 export function projectionParameters(p: ProjectionProps): Record<string, string> {
+  // `account` is `injected`, not `enum`: an enum must list every account and changes whenever an
+  // account joins (the table, and the plan, would grow with the organization, and a new account's
+  // logs would be invisible until someone re-applied). Injected values come from the query's
+  // WHERE clause (`account = '111122223333'`), and a query without one fails at once instead of
+  // scanning every account (Athena user guide, "Injected type").
+  const account: Record<string, string> = p.organizationId
+    ? { "projection.account.type": "injected" }
+    : {};
+  const template = p.organizationId
+    ? `${cloudTrailLocation(p)}\${account}/CloudTrail/\${region}/\${timestamp}`
+    : `${cloudTrailLocation(p)}\${region}/\${timestamp}`;
   return {
     EXTERNAL: "TRUE",
     classification: "cloudtrail",
     "projection.enabled": "true",
+    ...account,
     "projection.region.type": "enum",
     "projection.region.values": p.regions.join(","),
     "projection.timestamp.type": "date",
@@ -161,7 +203,7 @@ export function projectionParameters(p: ProjectionProps): Record<string, string>
     "projection.timestamp.range": `${p.startDate},NOW`,
     "projection.timestamp.interval": "1",
     "projection.timestamp.interval.unit": "DAYS",
-    "storage.location.template": `${cloudTrailLocation(p.bucket, p.account)}\${region}/\${timestamp}`,
+    "storage.location.template": template,
   };
 }
 

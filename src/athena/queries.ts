@@ -28,6 +28,11 @@ export interface QueryContext {
   readonly timeZone: string;
   /** @default DEFAULT_LOOKBACK_DAYS */
   readonly lookbackDays?: number;
+  /**
+   * Organization-wide table: the account every query reads (its `account` partition is projected
+   * `injected`, so each query must name one). @default none (a one-account table)
+   */
+  readonly account?: string;
 }
 
 export interface SavedQuery {
@@ -53,6 +58,15 @@ export function partitionRange(days: number = DEFAULT_LOOKBACK_DAYS): string {
     `"timestamp" BETWEEN date_format(current_date - interval '${days}' day, '%Y/%m/%d')` +
     ` AND date_format(current_date, '%Y/%m/%d')`
   );
+}
+
+/**
+ * The partitions a saved query reads: the day range and, over an organization trail, one account
+ * (change it to the account under investigation; Athena refuses a query without it).
+ */
+export function partitionFilter(ctx: QueryContext): string {
+  const range = partitionRange(ctx.lookbackDays);
+  return ctx.account ? `account = ${sqlString(ctx.account)} AND ${range}` : range;
 }
 
 /**
@@ -93,7 +107,7 @@ function listing(
     "SELECT",
     columns.map((c) => `  ${c}`).join(",\n"),
     `FROM ${from(ctx)}`,
-    `WHERE ${partitionRange(ctx.lookbackDays)}`,
+    `WHERE ${partitionFilter(ctx)}`,
     "  AND (",
     `    ${renderConditionToSql(condition, undefined, "    ")}`,
     "  )",
@@ -198,7 +212,7 @@ export function investigationQueries(
         `  ${localTime(ctx, "min")} AS first_seen,`,
         `  ${localTime(ctx, "max")} AS last_seen`,
         `FROM ${from(ctx)}`,
-        `WHERE ${partitionRange(ctx.lookbackDays)}`,
+        `WHERE ${partitionFilter(ctx)}`,
         "  AND errorcode IS NOT NULL",
         "GROUP BY 1, 2, 3, 4, 5",
         "ORDER BY denied DESC, calls DESC",

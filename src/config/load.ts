@@ -94,14 +94,20 @@ function derivedNameProblems(c: TrailwatchConfig): string[] {
     ],
   ];
   for (const [field, name, explicit] of derived) {
-    if (explicit) continue;
+    // An existing trail's archive is not ours; an adopted bucket keeps its own name.
+    if (
+      explicit ||
+      c.trail.mode === "existing" ||
+      (field === "archive.bucketName" && c.adopt?.bucket)
+    )
+      continue;
     const problem = bucketNameProblem(name);
     if (problem)
       problems.push(
         `${field}: the default name "${name}" (from name, accountId and homeRegion) ${problem}; set ${field} explicitly`,
       );
   }
-  const archive = c.archive.bucketName ?? defaultArchiveBucketName(c);
+  const archive = c.archive.bucketName ?? c.adopt?.bucket ?? defaultArchiveBucketName(c);
   c.trail.s3DataEvents.forEach((d, i) => {
     if (d.bucket.replace(/^arn:aws:s3:::/, "").split("/")[0] === archive)
       problems.push(

@@ -24,6 +24,15 @@ import {
   alarmTuning,
   alarmTuningProblems,
 } from "./fields";
+import {
+  TRAIL_MODES,
+  existingTrailSchema,
+  organizationSchema,
+  adoptSchema,
+  outputSchema,
+  logGroupNameSchema,
+  modeProblems,
+} from "./modes";
 
 export const configSchema = z
   .strictObject({
@@ -57,6 +66,10 @@ export const configSchema = z
     }),
     trail: z
       .strictObject({
+        /** create (default), existing (someone else's trail) or organization (an organization trail). */
+        mode: z.enum(TRAIL_MODES).default("create"),
+        /** The trail to use with mode "existing". */
+        existing: existingTrailSchema.optional(),
         name: z
           .string()
           .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/, {
@@ -87,12 +100,17 @@ export const configSchema = z
           .default({ apiCallRate: false, apiErrorRate: false }),
       })
       .default({
+        mode: "create",
         profile: "compliance",
         s3DataEvents: [],
         insights: { apiCallRate: false, apiErrorRate: false },
       }),
     logGroup: z
-      .strictObject({ retentionDays: logRetention.default(365) })
+      .strictObject({
+        /** @default "/<name>/cloudtrail" */
+        name: logGroupNameSchema.optional(),
+        retentionDays: logRetention.default(365),
+      })
       .default({ retentionDays: 365 }),
     archive: z
       .strictObject({
@@ -183,10 +201,17 @@ export const configSchema = z
         bytesScannedCutoffPerQuery: 10737418240,
         resultsRetentionDays: 30,
       }),
+    /** Organization trail settings (trail.mode "organization"). */
+    organization: organizationSchema.optional(),
+    /** Existing trail, bucket, log group and key to take over with Terraform import blocks. */
+    adopt: adoptSchema.optional(),
+    /** Output format of `npm run synth` (`--hcl` overrides it). */
+    output: outputSchema,
     /** Permit retention below CIS/PCI's one year (archive) and 90 days (log group). */
     allowShortRetention: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
+    for (const p of modeProblems(c)) ctx.addIssue({ code: "custom", ...p });
     if (!c.regions.includes(c.homeRegion))
       ctx.addIssue({
         code: "custom",

@@ -8,9 +8,9 @@ import {
   CLOUDTRAIL_COLUMNS,
   CLOUDTRAIL_INPUT_FORMAT,
   CLOUDTRAIL_OUTPUT_FORMAT,
-  CLOUDTRAIL_PARTITION_KEYS,
   CLOUDTRAIL_SERDE,
   cloudTrailLocation,
+  partitionKeysFor,
   projectionParameters,
 } from "../athena/cloudtrail-table";
 import { investigationQueries, type SavedQuery } from "../athena/queries";
@@ -23,6 +23,13 @@ export interface AthenaInvestigationProps {
   readonly account: string;
   /** The log archive bucket the trail delivers to. */
   readonly archiveBucket: string;
+  /** The trail's S3 key prefix. @default "" (none) */
+  readonly archivePrefix?: string;
+  /**
+   * Set for an organization trail: the table spans every account (`account` partition, injected),
+   * and the saved queries read `account` (the deploying account) until edited.
+   */
+  readonly organizationId?: string;
   /** Regions partition projection enumerates: every region the multi-region trail can log. */
   readonly regions: readonly string[];
   /** First day partition projection covers, `yyyy/MM/dd`. */
@@ -71,6 +78,12 @@ export class AthenaInvestigation extends Construct {
     // that still holds results is not deleted with them.
     this.results.bucket.addOverride("lifecycle.prevent_destroy", false);
 
+    const layout = {
+      bucket: props.archiveBucket,
+      prefix: props.archivePrefix,
+      account: props.account,
+      organizationId: props.organizationId,
+    };
     this.database = new GlueCatalogDatabase(this, "database", {
       name: n.database,
       description: "trailwatch: CloudTrail logs of the log archive, for Athena",
@@ -78,17 +91,16 @@ export class AthenaInvestigation extends Construct {
     this.table = new GlueCatalogTable(this, "cloudtrail", {
       name: n.table,
       databaseName: this.database.name,
-      description: `CloudTrail log files in s3://${props.archiveBucket}, partitions projected by region and day`,
+      description: `CloudTrail log files in ${cloudTrailLocation(layout)}, partitions projected by ${props.organizationId ? "account, " : ""}region and day`,
       tableType: "EXTERNAL_TABLE",
       parameters: projectionParameters({
-        bucket: props.archiveBucket,
-        account: props.account,
+        ...layout,
         regions: props.regions,
         startDate: props.projectionStartDate,
       }),
-      partitionKeys: CLOUDTRAIL_PARTITION_KEYS.map((c) => ({ name: c.name, type: c.type })),
+      partitionKeys: partitionKeysFor(layout).map((c) => ({ name: c.name, type: c.type })),
       storageDescriptor: {
-        location: cloudTrailLocation(props.archiveBucket, props.account),
+        location: cloudTrailLocation(layout),
         inputFormat: CLOUDTRAIL_INPUT_FORMAT,
         outputFormat: CLOUDTRAIL_OUTPUT_FORMAT,
         serDeInfo: { serializationLibrary: CLOUDTRAIL_SERDE },
@@ -125,6 +137,7 @@ export class AthenaInvestigation extends Construct {
         table: n.table,
         timeZone: props.timeZone,
         lookbackDays: props.lookbackDays,
+        account: props.organizationId ? props.account : undefined,
       },
       props.detections,
       props.watched,

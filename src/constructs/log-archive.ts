@@ -69,7 +69,8 @@ export class LogArchive extends Construct {
 }
 
 /**
- * CloudTrail's two statements (conditioned on this trail), TLS only, and, unless turned off, a
+ * CloudTrail's two statements (conditioned on this trail; a third for an organization trail's
+ * `AWSLogs/<org-id>/` path), TLS only, and, unless turned off, a
  * deny on deleting log file versions for every principal: a log can then only leave the archive
  * through its lifecycle, so whoever wants to remove one must first change this policy, which the
  * watcher detection `watcher-archive-bucket-changed` reports.
@@ -90,9 +91,26 @@ export function archiveBucketPolicy(n: Names, denyDeletion = true): PolicyDocume
       Effect: "Allow",
       Principal: { Service: "cloudtrail.amazonaws.com" },
       Action: "s3:PutObject",
-      Resource: `${n.archiveBucketArn}/AWSLogs/${n.account}/*`,
+      // The trail's own account: for an organization trail, the management account's path.
+      Resource: `${n.archiveBucketArn}/AWSLogs/${n.trailAccount}/*`,
       Condition: { StringEquals: { ...source, "s3:x-amz-acl": "bucket-owner-full-control" } },
     },
+    // An organization trail writes every member account's log files under the organization id
+    // (CloudTrail user guide, "Amazon S3 bucket policy for an organization trail").
+    ...(n.mode === "organization" && n.organizationId
+      ? [
+          {
+            Sid: "CloudTrailWriteOrganization",
+            Effect: "Allow" as const,
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${n.archiveBucketArn}/AWSLogs/${n.organizationId}/*`,
+            Condition: {
+              StringEquals: { ...source, "s3:x-amz-acl": "bucket-owner-full-control" },
+            },
+          },
+        ]
+      : []),
     denyInsecureTransport("s3:*", [n.archiveBucketArn, `${n.archiveBucketArn}/*`]),
     ...(denyDeletion
       ? [

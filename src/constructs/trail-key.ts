@@ -2,10 +2,16 @@ import { Construct } from "constructs";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import type { Names } from "../names";
-import { policy, renderPolicy, type PolicyDocument } from "../policy";
+import { policy, renderPolicy, type PolicyDocument, type Statement } from "../policy";
 
 export interface TrailKeyProps {
   readonly names: Names;
+  /**
+   * `trail`: encrypts the trail's log files, its log group and the alerts. `alerts`: with an
+   * existing trail, trailwatch's own key for the alert topic and Athena results only.
+   * @default "trail"
+   */
+  readonly purpose?: "trail" | "alerts";
   /** Days KMS waits before deleting the key once deletion is scheduled. @default 30 (the maximum) */
   readonly deletionWindowDays?: number;
 }
@@ -22,9 +28,12 @@ export class TrailKey extends Construct {
   constructor(scope: Construct, id: string, props: TrailKeyProps) {
     super(scope, id);
     const n = props.names;
-    this.policyDocument = trailKeyPolicy(n);
+    const alertsOnly = props.purpose === "alerts";
+    this.policyDocument = alertsOnly ? alertKeyPolicy(n) : trailKeyPolicy(n);
     this.key = new KmsKey(this, "key", {
-      description: `trailwatch: encrypts CloudTrail trail ${n.trailName}, its log group and alerts`,
+      description: alertsOnly
+        ? "trailwatch: encrypts the alert topic and Athena query results"
+        : `trailwatch: encrypts CloudTrail trail ${n.trailName}, its log group and alerts`,
       enableKeyRotation: true,
       deletionWindowInDays: props.deletionWindowDays ?? 30,
       policy: renderPolicy(this.policyDocument),
@@ -37,16 +46,11 @@ export class TrailKey extends Construct {
 /** Key policy: what each AWS service may do with the key, each limited to our resources. */
 export function trailKeyPolicy(n: Names): PolicyDocument {
   const accountRoot = `arn:aws:iam::${n.account}:root`;
-  const ourTrails = `arn:aws:cloudtrail:*:${n.account}:trail/*`;
+  // An organization trail belongs to the management account, whoever deploys it (CloudTrail user
+  // guide, "Configure AWS KMS key policies for CloudTrail").
+  const ourTrails = `arn:aws:cloudtrail:*:${n.trailAccount}:trail/*`;
   return policy(
-    {
-      // Without this the key becomes unmanageable; IAM policies then decide who administers it.
-      Sid: "EnableIamPolicies",
-      Effect: "Allow",
-      Principal: { AWS: accountRoot },
-      Action: "kms:*",
-      Resource: "*",
-    },
+    enableIamPolicies(n),
     {
       Sid: "CloudTrailEncryptLogs",
       Effect: "Allow",
@@ -93,6 +97,28 @@ export function trailKeyPolicy(n: Names): PolicyDocument {
       Resource: "*",
       Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": n.logGroupArn } },
     },
+    ...alertTopicStatements(n),
+  );
+}
+
+/** Existing mode: the key serves the alert topic (and Athena results through IAM) only. */
+export function alertKeyPolicy(n: Names): PolicyDocument {
+  return policy(enableIamPolicies(n), ...alertTopicStatements(n));
+}
+
+function enableIamPolicies(n: Names): Statement {
+  return {
+    // Without this the key becomes unmanageable; IAM policies then decide who administers it.
+    Sid: "EnableIamPolicies",
+    Effect: "Allow",
+    Principal: { AWS: `arn:aws:iam::${n.account}:root` },
+    Action: "kms:*",
+    Resource: "*",
+  };
+}
+
+function alertTopicStatements(n: Names): Statement[] {
+  return [
     {
       // The log groups of trailwatch's own Lambda functions (alert enrichment, containment):
       // `/aws/lambda/<prefix>*`, created by Terraform with this key before each function.
@@ -139,7 +165,7 @@ export function trailKeyPolicy(n: Names): PolicyDocument {
       Resource: "*",
       Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": n.alertTopicArn } },
     },
-  );
+  ];
 }
 
 /** Log groups of trailwatch's Lambda functions start with this (`/aws/lambda/<prefix>`). */

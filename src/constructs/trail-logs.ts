@@ -36,7 +36,8 @@ export class TrailLogs extends Construct {
       Principal: { Service: "cloudtrail.amazonaws.com" },
       Action: "sts:AssumeRole",
       Condition: {
-        StringEquals: { "aws:SourceAccount": n.account, "aws:SourceArn": n.trailArn },
+        // The trail's account: the management account for an organization trail.
+        StringEquals: { "aws:SourceAccount": n.trailAccount, "aws:SourceArn": n.trailArn },
       },
     });
     this.role = new IamRole(this, "role", {

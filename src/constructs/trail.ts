@@ -28,6 +28,11 @@ export interface TrailProps {
    * archive: the trail would otherwise log its own log-file writes). @default none
    */
   readonly s3DataEventsAllBuckets?: AllBucketsDataEvents;
+  /**
+   * An organization trail (created in the management account or by the CloudTrail delegated
+   * administrator; trusted access for cloudtrail.amazonaws.com must be enabled). @default false
+   */
+  readonly organizationTrail?: boolean;
   /** CloudTrail Insights types. @default none */
   readonly insights?: { readonly apiCallRate: boolean; readonly apiErrorRate: boolean };
   /** Resources the trail needs first (bucket policy, key policy). */
@@ -40,7 +45,10 @@ export interface AllBucketsDataEvents {
   readonly exceptBuckets: readonly string[];
 }
 
-/** The multi-region trail: every region, global service events, validated, encrypted logs. */
+/**
+ * The multi-region trail (optionally an organization trail): every region, global service events,
+ * validated, encrypted logs; `prevent_destroy`.
+ */
 export class Trail extends Construct {
   readonly trail: Cloudtrail;
 
@@ -69,7 +77,10 @@ export class Trail extends Construct {
         props.s3DataEventsAllBuckets,
       ),
       insightSelector: insights.length > 0 ? insights : undefined,
+      isOrganizationTrail: props.organizationTrail ? true : undefined,
       dependsOn: props.dependsOn,
+      // Replacing the trail (a new name) would leave a gap in logging: such a plan must fail.
+      lifecycle: { preventDestroy: true },
     });
   }
 }

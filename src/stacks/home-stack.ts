@@ -3,11 +3,9 @@ import { TerraformOutput } from "cdktf";
 import type { TrailwatchConfig } from "../config/schema";
 import type { Names } from "../names";
 import { AlertTopic } from "../constructs/alert-topic";
-import { LogArchive } from "../constructs/log-archive";
-import { Trail } from "../constructs/trail";
-import { TrailKey } from "../constructs/trail-key";
-import { TrailLogs } from "../constructs/trail-logs";
-import { managementEventSelection } from "../trail-profile";
+import { createTrail, type CreatedTrail } from "../trail-source/created";
+import { useExistingTrail } from "../trail-source/existing";
+import type { TrailSource } from "../trail-source/types";
 import { BaseStack } from "./base-stack";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { watchedResources } from "../detections/watched";
@@ -24,15 +22,19 @@ export interface HomeStackProps {
   readonly config: TrailwatchConfig;
   readonly names: Names;
   /** Enabled detections (watched-resource names resolved against this stack's key). */
-  readonly detections: (key: TrailKey) => readonly Detection[];
+  readonly detections: (
+    key: { readonly arn: string; readonly id: string } | undefined,
+  ) => readonly Detection[];
 }
 
-/** The home region: key, log archive, multi-region trail, log group and the alert topic. */
+/**
+ * The home region: the trail's key, log archive, multi-region trail and log group (unless the
+ * trail is an existing one), the alert topic, alarms, rules and Athena.
+ */
 export class HomeStack extends BaseStack {
-  readonly key: TrailKey;
-  readonly archive: LogArchive;
-  readonly logs: TrailLogs;
-  readonly trail: Trail;
+  /** The trail's key, archive, log group and trail; absent with trail.mode "existing". */
+  readonly created?: CreatedTrail;
+  readonly source: TrailSource;
   readonly alerts: AlertTopic;
   readonly alarms: DetectionAlarms;
   readonly rules: DetectionRules;
@@ -42,7 +44,11 @@ export class HomeStack extends BaseStack {
   constructor(scope: Construct, props: HomeStackProps) {
     const { config: c, names: n } = props;
     super(scope, { config: c, names: n, region: c.homeRegion });
-    this.key = new TrailKey(this, "trail-key", { names: n });
+    // The trail, its key, archive and log group: created (create, organization) or someone else's.
+    const source =
+      n.mode === "existing" ? useExistingTrail(this, n) : (this.created = createTrail(this, c, n));
+    this.source = source;
+    const kmsKeyArn = source.kmsKeyArn;
     if (c.blockAccountPublicAccess) {
       // Account-wide guard: no bucket in the account can be made public (Security Hub S3.1).
       new S3AccountPublicAccessBlock(this, "account-public-access-block", {
@@ -53,62 +59,15 @@ export class HomeStack extends BaseStack {
         restrictPublicBuckets: true,
       });
     }
-    const kmsKeyArn = this.key.key.arn;
-    this.archive = new LogArchive(this, "log-archive", {
-      names: n,
-      kmsKeyArn,
-      retention: {
-        expireDays: c.archive.retentionDays,
-        transitions: c.archive.transitions,
-        noncurrentDays: c.archive.noncurrentVersionDays,
-      },
-      objectLock: c.archive.objectLock,
-      denyDeletion: c.archive.denyLogDeletion,
-      accessLogs: c.archive.accessLogs.enabled
-        ? {
-            retentionDays: c.archive.accessLogs.retentionDays,
-            otherSources: c.athena.enabled
-              ? [{ role: "AthenaResults", bucket: athenaNames(c).resultsBucket }]
-              : [],
-          }
-        : undefined,
-    });
-    this.logs = new TrailLogs(this, "trail-logs", {
-      names: n,
-      kmsKeyArn,
-      retentionDays: c.logGroup.retentionDays,
-    });
-    this.trail = new Trail(this, "trail", {
-      names: n,
-      kmsKeyArn,
-      logGroupArn: this.logs.logGroup.arn,
-      cloudWatchLogsRoleArn: this.logs.role.arn,
-      managementEvents: managementEventSelection(c),
-      s3DataEvents: c.trail.s3DataEvents,
-      // Never log writes to trailwatch's own buckets: the archive (the trail's own log files),
-      // the access logs (each archive write produces one) and the Athena results.
-      s3DataEventsAllBuckets: c.trail.s3DataEventsAllBuckets && {
-        readWrite: c.trail.s3DataEventsAllBuckets.readWrite,
-        exceptBuckets: [
-          n.archiveBucket,
-          ...(c.archive.accessLogs.enabled ? [n.accessLogBucket] : []),
-          ...(c.athena.enabled ? [athenaNames(c).resultsBucket] : []),
-        ],
-      },
-      insights: c.trail.insights,
-      // CloudTrail checks the bucket policy and the delivery role's permissions when the trail
-      // is created: both must exist first.
-      dependsOn: [this.archive.archive.policy, this.logs.rolePolicy],
-    });
     this.alerts = new AlertTopic(this, "alerts", {
       names: n,
       kmsKeyArn,
       emails: c.alerts.emails,
     });
-    const detections = props.detections(this.key);
+    const detections = props.detections(source.watchedKey);
     this.alarms = new DetectionAlarms(this, "alarms", {
       detections: alarmDetections(detections),
-      logGroupName: this.logs.logGroup.name,
+      logGroupName: source.logGroupName,
       alertTopicArn: this.alerts.topic.arn,
       resourcePrefix: n.resourcePrefix,
       namespace: n.metricNamespace,
@@ -125,6 +84,8 @@ export class HomeStack extends BaseStack {
         names: athenaNames(c),
         account: n.account,
         archiveBucket: n.archiveBucket,
+        archivePrefix: n.archivePrefix,
+        organizationId: n.organizationId,
         // The trail is multi-region: any region may have log files, not only the watched ones.
         regions: AWS_REGIONS,
         projectionStartDate: a.projectionStartDate,
@@ -133,9 +94,9 @@ export class HomeStack extends BaseStack {
         resultsRetentionDays: a.resultsRetentionDays,
         kmsKeyArn,
         detections,
-        watched: watchedResources(n, { arn: kmsKeyArn, id: this.key.key.keyId }),
+        watched: watchedResources(n, source.watchedKey),
       });
-      const accessLogs = this.archive.accessLogs;
+      const accessLogs = source.accessLogs;
       if (accessLogs) {
         // Query results are read by people: their access is logged like the archive's (S3.9).
         new S3BucketLoggingA(this, "athena-results-access-logging", {
@@ -148,10 +109,8 @@ export class HomeStack extends BaseStack {
       new TerraformOutput(this, "athena_workgroup", { value: this.athena.workgroup.name });
       new TerraformOutput(this, "athena_database", { value: this.athena.database.name });
     }
-    new TerraformOutput(this, "trail_arn", { value: this.trail.trail.arn });
-    new TerraformOutput(this, "archive_bucket", { value: this.archive.archive.bucket.bucket });
-    new TerraformOutput(this, "log_group_name", { value: this.logs.logGroup.name });
+    for (const [name, value] of Object.entries(source.outputs))
+      new TerraformOutput(this, name, { value });
     new TerraformOutput(this, "alert_topic_arn", { value: this.alerts.topic.arn });
-    new TerraformOutput(this, "kms_key_arn", { value: kmsKeyArn });
   }
 }

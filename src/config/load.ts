@@ -3,6 +3,10 @@ import * as path from "node:path";
 import type { z } from "zod";
 import { bucketNameProblem } from "./fields";
 import { configSchema, type TrailwatchConfig } from "./schema";
+import { existingTrailProblems } from "../trail-source/requirements";
+import { selectDetections } from "../detections/select";
+import { watchedResources } from "../detections/watched";
+import { resolveNames } from "../names";
 
 export const DEFAULT_CONFIG_FILE = "trailwatch.config.json";
 
@@ -45,7 +49,10 @@ export function loadConfigFile(file: string): TrailwatchConfig {
 export function parseConfig(raw: unknown, file = "configuration"): TrailwatchConfig {
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(file, formatIssues(result.error.issues, raw));
-  const problems = derivedNameProblems(result.data);
+  const problems = [
+    ...derivedNameProblems(result.data),
+    ...existingTrailConfigProblems(result.data),
+  ];
   if (problems.length > 0) throw new ConfigError(file, problems);
   return result.data;
 }
@@ -115,6 +122,13 @@ function derivedNameProblems(c: TrailwatchConfig): string[] {
       );
   });
   return problems;
+}
+
+/** trail.mode "existing": the enabled detections the described trail cannot serve. */
+function existingTrailConfigProblems(c: TrailwatchConfig): string[] {
+  const existing = c.trail.mode === "existing" ? c.trail.existing : undefined;
+  if (!existing) return [];
+  return existingTrailProblems(existing, selectDetections(c, watchedResources(resolveNames(c))));
 }
 
 export function defaultArchiveBucketName(c: TrailwatchConfig): string {

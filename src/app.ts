@@ -5,6 +5,8 @@ import { HomeStack } from "./stacks/home-stack";
 import { RegionalStack } from "./stacks/regional-stack";
 import { ruleDetectionsFor, selectDetections, stackRegions } from "./detections/select";
 import { watchedResources } from "./detections/watched";
+import { MemberForwarding } from "./organization/member-forwarding";
+import { managementAccount } from "./config/modes";
 
 export { watchedResources };
 
@@ -40,5 +42,23 @@ export function buildApp(config: TrailwatchConfig, outdir: string): TrailwatchAp
           detections: ruleDetectionsFor(detections, region, config.homeRegion),
         }),
     );
+  const org = config.organization;
+  if (
+    config.trail.mode === "organization" &&
+    org?.memberAccounts?.enabled !== false &&
+    org?.memberAccounts
+  ) {
+    // Member accounts' events reach EventBridge only in their own accounts: a StackSet forwards them.
+    new MemberForwarding(home, "member-forwarding", {
+      organizationId: org.id,
+      centralEventBusArn: names.homeEventBusArn,
+      detections,
+      regions: stackRegions(config, detections),
+      deployTo: org.memberAccounts.deployTo,
+      delegatedAdmin: config.accountId !== managementAccount(config),
+      resourcePrefix: `${config.name}-org-`,
+      stackSetName: `${config.name}-member-forwarding`,
+    });
+  }
   return { app, home, regional };
 }

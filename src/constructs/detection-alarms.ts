@@ -26,6 +26,11 @@ export interface DetectionAlarmsProps {
   readonly resourcePrefix: string;
   /** CloudWatch metric namespace. @default "trailwatch" */
   readonly namespace?: string;
+  /**
+   * The log group is an organization trail's: events of every member account count toward the
+   * alarm, and the description says where to find which account. @default false
+   */
+  readonly organizationTrail?: boolean;
   /** Per-detection tuning by id. @default none */
   readonly tuning?: Readonly<Partial<Record<string, AlarmTuning>>>;
 }
@@ -50,7 +55,7 @@ export class DetectionAlarms extends Construct {
       this.alarms.push(
         new CloudwatchMetricAlarm(this, `${d.id}-alarm`, {
           alarmName: `${props.resourcePrefix}${d.id}`,
-          alarmDescription: alarmDescription(d),
+          alarmDescription: alarmDescription(d, props.organizationTrail),
           namespace,
           metricName: d.id,
           // Sum, not Average: with Average a threshold above 1 never fires.
@@ -71,11 +76,15 @@ export class DetectionAlarms extends Construct {
 }
 
 /** What happened, why it matters and where to look; CloudWatch allows 1024 characters. */
-export function alarmDescription(d: Detection): string {
+export function alarmDescription(d: Detection, organizationTrail = false): string {
   const refs = [d.references.securityHub, ...(d.references.cis ?? [])].filter(Boolean).join(", ");
+  // An alarm counts matches of every account of an organization trail; the events name theirs.
+  const where = organizationTrail
+    ? "the organization trail's CloudWatch Logs log group (any member account: recipientAccountId names it)"
+    : "the trail's CloudWatch Logs log group";
   const text =
     `[${d.severity.toUpperCase()}] ${d.title} (trailwatch detection ${d.id}${refs ? `; ${refs}` : ""}). ` +
-    `${d.rationale} Investigate: ${d.investigate} Matching events are in the trail's CloudWatch Logs ` +
-    `log group: run the metric filter pattern in Logs Insights or query the archive with Athena.`;
+    `${d.rationale} Investigate: ${d.investigate} Matching events are in ${where}: ` +
+    `run the metric filter pattern in Logs Insights or query the archive with Athena.`;
   return text.length <= 1024 ? text : `${text.slice(0, 1021)}...`;
 }

@@ -72,6 +72,7 @@ export class HomeStack extends BaseStack {
       resourcePrefix: n.resourcePrefix,
       namespace: n.metricNamespace,
       tuning: c.detections.alarms,
+      organizationTrail: n.organizationId !== undefined,
     });
     this.rules = new DetectionRules(this, "detections", {
       detections: ruleDetectionsFor(detections, c.homeRegion, c.homeRegion),

@@ -42,7 +42,7 @@ describe("existing trail: what trailwatch must not create", () => {
     ]);
   });
 
-  test("no trail key: the one key encrypts alerts and query results, and CloudTrail may not use it", () => {
+  test("no trail key: the one key serves alerts, query results and trailwatch's functions; CloudTrail may not use it", () => {
     const keys = resourcesOf(json, "aws_kms_key");
     expect(keys).toHaveLength(1);
     expect(keys[0].description).toBe(
@@ -51,6 +51,8 @@ describe("existing trail: what trailwatch must not create", () => {
     const statements = JSON.parse(keys[0].policy).Statement;
     expect(statements.map((s: any) => s.Sid)).toEqual([
       "EnableIamPolicies",
+      // trailwatch's own Lambda functions' log groups (alert enrichment) use it too.
+      "CloudWatchLogsUseKeyForTrailwatchFunctionLogs",
       "CloudWatchAlarmsPublishToEncryptedTopic",
       "EventBridgePublishToEncryptedTopic",
     ]);

@@ -1,7 +1,6 @@
 /**
  * Configuration of where the trail comes from (`trail.mode`), the AWS Organizations settings of
- * an organization trail, the resources to adopt with Terraform `import` blocks, and the output
- * format. Field shapes and AWS naming rules here; the cross-field rules in {@link modeProblems},
+ * an organization trail, and the resources to adopt with Terraform `import` blocks. Field shapes and AWS naming rules here; the cross-field rules in {@link modeProblems},
  * which schema.ts reports with every other problem.
  */
 import { z } from "zod";
@@ -148,14 +147,6 @@ export const adoptSchema = z.strictObject({
   kmsKeyArn: kmsKeyArn.optional(),
 });
 export type AdoptConfig = z.output<typeof adoptSchema>;
-
-export const OUTPUT_FORMATS = ["json", "hcl"] as const;
-export const outputSchema = z
-  .strictObject({
-    /** `json`: cdk.tf.json per stack; `hcl`: main.tf per stack (checked with `terraform fmt`). */
-    format: z.enum(OUTPUT_FORMATS).default("json"),
-  })
-  .default({ format: "json" });
 
 /** The fields of the configuration {@link modeProblems} reads. */
 export interface ModeInputs {

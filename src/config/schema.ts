@@ -29,7 +29,6 @@ import {
   existingTrailSchema,
   organizationSchema,
   adoptSchema,
-  outputSchema,
   logGroupNameSchema,
   modeProblems,
 } from "./modes";
@@ -205,8 +204,6 @@ export const configSchema = z
     organization: organizationSchema.optional(),
     /** Existing trail, bucket, log group and key to take over with Terraform import blocks. */
     adopt: adoptSchema.optional(),
-    /** Output format of `npm run synth` (`--hcl` overrides it). */
-    output: outputSchema,
     /** Permit retention below CIS/PCI's one year (archive) and 90 days (log group). */
     allowShortRetention: z.boolean().default(false),
   })

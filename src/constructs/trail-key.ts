@@ -101,7 +101,10 @@ export function trailKeyPolicy(n: Names): PolicyDocument {
   );
 }
 
-/** Existing mode: the key serves the alert topic (and Athena results through IAM) only. */
+/**
+ * Existing mode: the key serves the alert topic, trailwatch's own function log groups and
+ * (through IAM) Athena results; never CloudTrail.
+ */
 export function alertKeyPolicy(n: Names): PolicyDocument {
   return policy(enableIamPolicies(n), ...alertTopicStatements(n));
 }

@@ -167,9 +167,12 @@ function synthBench(args: Args, work: string): Row[] {
   const RUN_SYNTH = path.join(ROOT, "scripts", "run-synth.js");
   const BUNDLE = path.join(ROOT, "dist", "main.js");
 
+  // Organization mode: the StackSet and its template must not make synth grow with the organization.
+  const organization = path.join(ROOT, "examples", "organization.json");
   for (const [name, file] of [
     ["example config", example],
     ["17 default regions", all],
+    ["organization mode", organization],
   ] as const) {
     const out = (i: number | string) => path.join(work, `out-${name.replace(/\W+/g, "-")}-${i}`);
     const env = (i: number | string) => ({ TRAILWATCH_CONFIG: file, CDKTF_OUTDIR: out(i) });

@@ -4,7 +4,6 @@ import { CloudformationStackSet } from "@cdktf/provider-aws/lib/cloudformation-s
 import { CloudformationStackSetInstance } from "@cdktf/provider-aws/lib/cloudformation-stack-set-instance";
 import { CloudwatchEventBusPolicy } from "@cdktf/provider-aws/lib/cloudwatch-event-bus-policy";
 import type { Detection } from "../detections/types";
-import { terraformLiteral } from "../athena/cloudtrail-table";
 import { policy, renderPolicy, type PolicyDocument } from "../policy";
 import { renderMemberTemplate } from "./member-template";
 
@@ -71,8 +70,8 @@ export class MemberForwarding extends Construct {
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
       capabilities: ["CAPABILITY_NAMED_IAM"],
       callAs,
-      // A literal for Terraform: `${` in the template would be read as an interpolation.
-      templateBody: terraformLiteral(this.templateBody),
+      // Any `${` in the template reaches Terraform escaped, like every string (src/terraform/literals.ts).
+      templateBody: this.templateBody,
       operationPreferences: {
         failureTolerancePercentage: 10,
         maxConcurrentPercentage: 25,

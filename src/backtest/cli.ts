@@ -8,7 +8,9 @@
 import { watchedResources } from "../app";
 import { alarmPeriod } from "../config/fields";
 import { ConfigError, configPath, loadConfigFile } from "../config/load";
-import { catalog, DETECTION_IDS, enabledDetections } from "../detections/catalog";
+import { enabledDetections } from "../detections/catalog";
+import { alarmTuningById } from "../detections/custom";
+import { allDetections } from "../detections/select";
 import { resolveNames } from "../names";
 import { planDetections } from "./engine";
 import { autoJobs, runBacktest, type BacktestResult } from "./pool";
@@ -29,7 +31,8 @@ read whatever their name.
 
 options:
   --json                 print one JSON document instead of the report
-  --only id,id           only these detections (any catalog id, enabled or not)
+  --only id,id           only these detections (any catalog or detections.custom id, enabled or
+                         not)
   --period seconds       alarm period for every alarm: a multiple of 60 up to 86400 (default: each
                          detection's detections.alarms[id].periodSeconds, else 60)
   --evaluation-range n   data points CloudWatch retrieves per alarm evaluation; when N of them
@@ -181,18 +184,20 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       ? configPath({ TRAILWATCH_CONFIG: args.config }, io.cwd)
       : configPath(io.env, io.cwd),
   );
-  const all = catalog(watchedResources(resolveNames(config), PLACEHOLDER_KEY));
+  // The catalog and the configuration's own detections (detections.custom).
+  const all = allDetections(config, watchedResources(resolveNames(config), PLACEHOLDER_KEY));
   let detections = enabledDetections(all, config.detections);
   if (args.only) {
-    const unknown = args.only.filter((id) => !DETECTION_IDS.includes(id));
+    const ids = all.map((d) => d.id);
+    const unknown = args.only.filter((id) => !ids.includes(id));
     if (unknown.length > 0)
       throw new UsageError(
-        `unknown detection id${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; allowed ids:\n  ${DETECTION_IDS.join("\n  ")}`,
+        `unknown detection id${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; allowed ids:\n  ${ids.join("\n  ")}`,
       );
     if (args.only.length === 0) throw new UsageError("--only needs at least one detection id");
     detections = all.filter((d) => args.only!.includes(d.id));
   }
-  const plan = planDetections(detections, config.detections.alarms, {
+  const plan = planDetections(detections, alarmTuningById(config), {
     periodSeconds: args.period,
     evaluationRange: args.evaluationRange,
   });

@@ -121,9 +121,13 @@ export const tags = z
     message: 'tag keys must not start with "aws:" (reserved by AWS)',
   });
 
-export const detectionId = z.enum(DETECTION_IDS as [string, ...string[]], {
-  error: `not a detection id; allowed: ${DETECTION_IDS.join(", ")}`,
-});
+/** Kebab-case detection ids: catalog ids (listed for editors) or detections.custom ids. */
+export const detectionId = z.union(
+  [z.enum(DETECTION_IDS as [string, ...string[]]), z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)],
+  {
+    error: `not a detection id; allowed: ${DETECTION_IDS.join(", ")} and the ids of detections.custom`,
+  },
+);
 
 export const transition = z.strictObject({
   days: z.number().int().min(0),

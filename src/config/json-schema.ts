@@ -1,11 +1,23 @@
 import { z } from "zod";
+import { conditionJsonSchemaDefs, conditionSchema } from "./condition-schema";
 import { configSchema } from "./schema";
 
 /** The JSON Schema editors use for trailwatch.config.json (`$schema`), generated from the zod schema. */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" });
+  const schema = z.toJSONSchema(configSchema, {
+    io: "input",
+    unrepresentable: "any",
+    // Conditions are validated by hand (precise messages) and described by a recursive $defs entry.
+    override: (ctx) => {
+      if (ctx.zodSchema === conditionSchema) {
+        for (const key of Object.keys(ctx.jsonSchema)) delete ctx.jsonSchema[key];
+        ctx.jsonSchema.$ref = "#/$defs/condition";
+      }
+    },
+  });
   return {
     ...schema,
+    $defs: { ...(schema.$defs ?? {}), ...conditionJsonSchemaDefs() },
     $id: "https://github.com/trailwatch/trailwatch/trailwatch.schema.json",
     title: "trailwatch configuration",
     description:

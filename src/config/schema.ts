@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ALARM_DETECTION_IDS } from "../detections/catalog";
+import { ALARM_DETECTION_IDS, DETECTION_IDS } from "../detections/catalog";
+import { customDetectionEntry, customDetectionIssues } from "./custom-detections";
 import { defaultAthenaResultsBucketName } from "../athena/names";
 import { s3ObjectArnPrefix } from "../s3-arn";
 import { duplicatesBy, emailIdentity } from "../terraform/stable-id";
@@ -156,20 +157,24 @@ export const configSchema = z
             cis: z.boolean().default(true),
             seed: z.boolean().default(true),
             watcher: z.boolean().default(true),
+            custom: z.boolean().default(true),
           })
-          .default({ cis: true, seed: true, watcher: true }),
+          .default({ cis: true, seed: true, watcher: true, custom: true }),
         /** Detection ids to turn on (also those off by default or in a disabled pack). */
         enable: z.array(detectionId).default([]),
         /** Detection ids to turn off. */
         disable: z.array(detectionId).default([]),
         /** Alarm tuning per detection id (the metric filter pattern stays as the standard wrote it). */
         alarms: z.partialRecord(detectionId, alarmTuning).default({}),
+        /** Your own detections, in the catalog's data model (`npm run sigma` converts Sigma rules). */
+        custom: z.array(customDetectionEntry).default([]),
       })
       .default({
-        packs: { cis: true, seed: true, watcher: true },
+        packs: { cis: true, seed: true, watcher: true, custom: true },
         enable: [],
         disable: [],
         alarms: {},
+        custom: [],
       }),
     /** Account-wide S3 Block Public Access (Security Hub S3.1, CIS 2.1.4). */
     blockAccountPublicAccess: z.boolean().default(true),
@@ -257,13 +262,32 @@ export const configSchema = z
           message: "is also listed in detections.disable",
         });
     });
+    const custom = c.detections.custom;
+    const knownIds = [...DETECTION_IDS, ...custom.map((d) => d.id)];
+    const unknownId = (path: (string | number)[]) =>
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `not a detection id; allowed: ${DETECTION_IDS.join(", ")} and the ids of detections.custom${custom.length ? ` (${custom.map((d) => d.id).join(", ")})` : " (none)"}`,
+      });
+    for (const list of ["enable", "disable"] as const)
+      c.detections[list].forEach((id, i) => {
+        if (!knownIds.includes(id)) unknownId(["detections", list, i]);
+      });
+    const alarmIds = [
+      ...ALARM_DETECTION_IDS,
+      ...custom.filter((d) => d.delivery !== "event").map((d) => d.id),
+    ];
     for (const id of Object.keys(c.detections.alarms))
-      if (!ALARM_DETECTION_IDS.includes(id))
+      if (!knownIds.includes(id)) unknownId(["detections", "alarms", id]);
+      else if (!alarmIds.includes(id))
         ctx.addIssue({
           code: "custom",
           path: ["detections", "alarms", id],
-          message: `${id} is delivered by EventBridge, not an alarm; alarms can be tuned for: ${ALARM_DETECTION_IDS.join(", ")}`,
+          message: `${id} is delivered by EventBridge, not an alarm; alarms can be tuned for: ${alarmIds.join(", ")}`,
         });
+    for (const issue of customDetectionIssues(custom, c.name))
+      ctx.addIssue({ code: "custom", ...issue });
     for (const [id, t] of Object.entries(c.detections.alarms)) {
       if (!t) continue;
       for (const p of alarmTuningProblems(t))

@@ -84,7 +84,8 @@ export function alarmDescription(d: Detection, organizationTrail = false): strin
     : "the trail's CloudWatch Logs log group";
   const text =
     `[${d.severity.toUpperCase()}] ${d.title} (trailwatch detection ${d.id}${refs ? `; ${refs}` : ""}). ` +
-    `${d.rationale} Investigate: ${d.investigate} Matching events are in ${where}: ` +
-    `run the metric filter pattern in Logs Insights or query the archive with Athena.`;
+    `${d.attribution ? `${d.attribution} ` : ""}${d.rationale} Investigate: ${d.investigate} ` +
+    `Matching events are in ${where}: run the metric filter pattern in Logs Insights or query the ` +
+    `archive with Athena.`;
   return text.length <= 1024 ? text : `${text.slice(0, 1021)}...`;
 }

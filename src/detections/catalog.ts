@@ -3,7 +3,7 @@ import { SEED_DETECTIONS } from "./seed";
 import type { Detection, Pack, WatchedResources } from "./types";
 import { watcherDetections } from "./watcher";
 
-export const PACKS: readonly Pack[] = ["cis", "seed", "watcher"];
+export const PACKS: readonly Pack[] = ["cis", "seed", "watcher", "custom"];
 
 /** Every detection trailwatch knows, in catalog order. */
 export function catalog(watched: WatchedResources): Detection[] {

@@ -35,6 +35,6 @@ export function notificationTransformer(d: Detection): {
     `[${d.severity.toUpperCase()}] ${text(d.title)}: <principal> (<principalType>) called ` +
     `<eventSource> <eventName> on ${resource} in <region>, account <account>, from <sourceIp> ` +
     `(<userAgent>) at <time>. Error: <errorCode>. Event id: <eventId>. Detection ${d.id}. ` +
-    `Investigate: ${text(d.investigate)}`;
+    `Investigate: ${text(d.investigate)}${d.attribution ? ` ${text(d.attribution)}` : ""}`;
   return { inputPaths, inputTemplate: JSON.stringify(sentence) };
 }

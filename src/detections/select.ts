@@ -1,12 +1,18 @@
 import type { TrailwatchConfig } from "../config/schema";
 import { GLOBAL_EVENTS_REGION } from "../config/regions";
 import { catalog, enabledDetections } from "./catalog";
+import { customDetections } from "./custom";
 import { deliversAlarm, deliversEvent } from "./render";
 import type { Detection, WatchedResources } from "./types";
 
+/** The catalog and the configuration's custom detections (detections.custom), enabled or not. */
+export function allDetections(c: TrailwatchConfig, watched: WatchedResources): Detection[] {
+  return [...catalog(watched), ...customDetections(c)];
+}
+
 /** The configuration's enabled detections, with names of the watched resources filled in. */
 export function selectDetections(c: TrailwatchConfig, watched: WatchedResources): Detection[] {
-  return enabledDetections(catalog(watched), c.detections);
+  return enabledDetections(allDetections(c, watched), c.detections);
 }
 
 export function alarmDetections(ds: readonly Detection[]): Detection[] {

@@ -13,7 +13,7 @@ export type Delivery = "alarm" | "event" | "both";
  */
 export type Scope = "global" | "regional" | "home";
 
-export type Pack = "cis" | "seed" | "watcher";
+export type Pack = "cis" | "seed" | "watcher" | "custom";
 
 /** CloudTrail `eventType` values a detection applies to; each has its EventBridge detail-type. */
 export type RecordType = "AwsApiCall" | "AwsConsoleSignIn" | "AwsConsoleAction" | "AwsServiceEvent";
@@ -41,7 +41,16 @@ export interface Detection {
     /** AWS Security Hub control id, e.g. "CloudWatch.1". */
     readonly securityHub?: string;
     readonly other?: readonly string[];
+    /** MITRE ATT&CK technique ids, e.g. "T1537" or "T1078.004". */
+    readonly attack?: readonly string[];
+    /** The Sigma rule a detection was converted from. */
+    readonly sigma?: SigmaReference;
   };
+  /**
+   * Attribution that every notification of the detection must carry, e.g. the author a Sigma
+   * rule's Detection Rule License 1.1 requires messages based on its matches to name.
+   */
+  readonly attribution?: string;
   /** The CloudTrail condition, rendered to every pattern language. */
   readonly condition: Condition;
   /**
@@ -56,6 +65,19 @@ export interface Detection {
   readonly delivery: Delivery;
   readonly scope: Scope;
   readonly enabledByDefault: boolean;
+}
+
+/** Where a detection converted from a Sigma rule came from (DRL 1.1 asks for author, link, licence). */
+export interface SigmaReference {
+  /** The rule's `id` (a UUID in SigmaHQ rules). */
+  readonly id?: string;
+  readonly title: string;
+  /** The rule's `author` field. */
+  readonly author?: string;
+  /** Its licence, e.g. "DRL-1.1" (SigmaHQ rules). */
+  readonly license: string;
+  /** The file it was converted from, as given to `npm run sigma`. */
+  readonly source: string;
 }
 
 /** Names of trailwatch's own resources, for the watching-the-watcher detections. */

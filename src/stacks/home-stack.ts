@@ -13,6 +13,7 @@ import { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-p
 import { DetectionAlarms } from "../constructs/detection-alarms";
 import { DetectionRules } from "../constructs/detection-rules";
 import type { Detection } from "../detections/types";
+import { alarmTuningById } from "../detections/custom";
 import { alarmDetections, ruleDetectionsFor } from "../detections/select";
 import { AthenaInvestigation } from "../constructs/athena-investigation";
 import { athenaNames } from "../athena/names";
@@ -71,7 +72,7 @@ export class HomeStack extends BaseStack {
       alertTopicArn: this.alerts.topic.arn,
       resourcePrefix: n.resourcePrefix,
       namespace: n.metricNamespace,
-      tuning: c.detections.alarms,
+      tuning: alarmTuningById(c),
       organizationTrail: n.organizationId !== undefined,
     });
     this.rules = new DetectionRules(this, "detections", {

@@ -60,6 +60,8 @@ export interface SigmaConversionOptions {
   readonly regions?: readonly string[];
   /** Ids already used (catalog ids are always reserved). */
   readonly reservedIds?: readonly string[];
+  /** Ids to keep for rules converted before, by Sigma rule id (so re-converting updates them). */
+  readonly idsBySigmaId?: ReadonlyMap<string, string>;
 }
 
 export interface ConvertedRule {
@@ -432,7 +434,10 @@ export function convertSigma(
       }
   const emitted = docs.filter((d) => !(d.doc.kind === "rule" && correlated.has(d.doc)));
   const severalInFile = (file: string) => emitted.filter((d) => d.file === file).length > 1;
-  const ids = new Ids(RULE_NAME_MAX_LENGTH - options.name.length - 1, options.reservedIds ?? []);
+  const ids = new Ids(RULE_NAME_MAX_LENGTH - options.name.length - 1, [
+    ...(options.reservedIds ?? []),
+    ...(options.idsBySigmaId?.values() ?? []),
+  ]);
 
   for (const d of emitted) {
     const meta = d.doc;
@@ -441,11 +446,14 @@ export function convertSigma(
         meta.kind === "rule"
           ? rulePlan(meta)
           : correlationPlan(meta, (ref) => byReference.get(ref));
-      const id = ids.next(
-        d.file,
-        severalInFile(d.file) ? (meta.name ?? String(d.index + 1)) : undefined,
-        meta.id,
-      );
+      const kept = meta.id ? options.idsBySigmaId?.get(meta.id) : undefined;
+      const id =
+        kept ??
+        ids.next(
+          d.file,
+          severalInFile(d.file) ? (meta.name ?? String(d.index + 1)) : undefined,
+          meta.id,
+        );
       converted.push(buildEntry(d.file, id, meta, plan, options));
     } catch (e) {
       refused.push(refusal(d.file, meta.title, e));

@@ -1,0 +1,252 @@
+/**
+ * `npm run sigma -- <rule.yml or directory>... [--write] [--config path] [--license text]
+ * [--delivery event|alarm|both]`: converts Sigma rules for AWS CloudTrail into
+ * `detections.custom` entries (src/sigma/convert.ts). Prints them as JSON, or with `--write`
+ * merges them into the configuration (an entry converted from the same Sigma rule id, or with the
+ * same detection id, is replaced in place and keeps its `enabled`), validates the result like
+ * `npm run synth` does and writes nothing unless it is valid.
+ *
+ * Exit codes, like the backtest's: 0 every rule converted; 1 some rule was refused (reported on
+ * stderr with its file and reasons; the others still convert and are written); 2 usage or
+ * configuration error (nothing written).
+ */
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { ConfigError, configPath, loadConfigFile, parseConfig } from "../config/load";
+import type { CustomDetectionInput } from "../config/custom-detections";
+import { convertSigma, type SigmaConversion } from "./convert";
+
+export const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
+
+export const USAGE = `usage: npm run sigma -- <rule.yml or directory>... [options]
+
+Converts Sigma rules for AWS CloudTrail (logsource product: aws, service: cloudtrail) into
+detections.custom entries: printed as JSON, or merged into the configuration with --write.
+Directories are searched recursively for .yml and .yaml files. Rules that cannot be expressed
+are reported with their file and reason and skipped; the others still convert.
+
+options:
+  --write              merge into the configuration file (validated first; nothing is written
+                       when the result is invalid)
+  --config path        configuration file (default: $TRAILWATCH_CONFIG, else trailwatch.config.json)
+  --license text       licence of rules that state none, e.g. DRL-1.1 for SigmaHQ's rules
+  --delivery kind      event (default), alarm or both, for rules on single events
+
+exit codes: 0 all converted, 1 some rules refused, 2 usage or configuration error`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export interface CliArgs {
+  readonly paths: string[];
+  readonly write: boolean;
+  readonly config?: string;
+  readonly license?: string;
+  readonly delivery?: "event" | "alarm" | "both";
+  readonly help: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const paths: string[] = [];
+  let write = false;
+  let help = false;
+  let config: string | undefined;
+  let license: string | undefined;
+  let delivery: CliArgs["delivery"];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      paths.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      paths.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq >= 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq >= 0) return arg.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case "--write":
+        write = true;
+        break;
+      case "-h":
+      case "--help":
+        help = true;
+        break;
+      case "--config":
+        config = value();
+        break;
+      case "--license":
+        license = value().trim();
+        if (!license) throw new UsageError("--license needs a non-empty value");
+        break;
+      case "--delivery": {
+        const v = value();
+        if (v !== "event" && v !== "alarm" && v !== "both")
+          throw new UsageError(`--delivery must be event, alarm or both (got "${v}")`);
+        delivery = v;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown option ${name}`);
+    }
+  }
+  if (!help && paths.length === 0) throw new UsageError("name at least one rule file or directory");
+  return { paths, write, config, license, delivery, help };
+}
+
+export interface Io {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/** Rule files under the given paths (directories recursively, .yml/.yaml, sorted). */
+export function ruleFiles(paths: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (/\.ya?ml$/i.test(e.name)) out.push(full);
+    }
+  };
+  for (const p of paths) {
+    const full = path.resolve(cwd, p);
+    if (!existsSync(full)) throw new UsageError(`no such file or directory: ${p}`);
+    if (statSync(full).isDirectory()) walk(full);
+    else out.push(full);
+  }
+  return out;
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`sigma: ${e.message}\n\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof ConfigError) {
+      io.stderr(`${e.message}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}
+
+async function run(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.help) {
+    io.stdout(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  const file = args.config
+    ? configPath({ TRAILWATCH_CONFIG: args.config }, io.cwd)
+    : configPath(io.env, io.cwd);
+  if (args.write && !existsSync(file))
+    throw new UsageError(`--write: no configuration file ${file}`);
+  const config = existsSync(file) ? loadConfigFile(file) : undefined;
+  const files = ruleFiles(args.paths, io.cwd);
+  if (files.length === 0) throw new UsageError("no .yml or .yaml rule files found");
+
+  const existing = config?.detections.custom ?? [];
+  const idsBySigmaId = new Map(
+    existing.filter((d) => d.references.sigma?.id).map((d) => [d.references.sigma!.id!, d.id]),
+  );
+  const result = convertSigma(
+    files.map((f) => ({
+      file: path.relative(io.cwd, f) || f,
+      text: readFileSync(f, "utf8"),
+    })),
+    {
+      name: config?.name ?? "trailwatch",
+      regions: config?.regions,
+      license: args.license,
+      delivery: args.delivery,
+      reservedIds: existing.map((d) => d.id),
+      idsBySigmaId,
+    },
+  );
+  io.stderr(report(result));
+  const code = result.refused.length > 0 ? EXIT.refused : EXIT.ok;
+  const entries = result.converted.map((c) => c.detection);
+  if (!args.write) {
+    io.stdout(`${JSON.stringify(entries, null, 2)}\n`);
+    return code;
+  }
+  if (entries.length === 0) {
+    io.stderr(`nothing to write to ${file}\n`);
+    return code;
+  }
+  const text = await merge(file, entries);
+  writeFileSync(file, text);
+  io.stderr(`wrote ${entries.length} detection${entries.length === 1 ? "" : "s"} to ${file}\n`);
+  return code;
+}
+
+/** One line per converted rule (and its warnings), one per refused rule with its reasons. */
+export function report(r: SigmaConversion): string {
+  const lines: string[] = [];
+  for (const c of r.converted) {
+    lines.push(`converted ${c.file} -> ${c.detection.id}`);
+    for (const w of c.warnings) lines.push(`  warning: ${w}`);
+  }
+  for (const f of r.refused) {
+    lines.push(`refused ${f.file}${f.title ? ` ("${f.title}")` : ""}:`);
+    for (const reason of f.reasons) lines.push(`  ${reason}`);
+  }
+  lines.push(
+    `${r.converted.length} converted, ${r.refused.length} refused${r.refused.length ? " (skipped)" : ""}`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The configuration text with the entries merged into detections.custom: an entry with the same
+ * detection id is replaced in place (keeping its `enabled`), others are appended. Throws
+ * ConfigError when the merged configuration is invalid.
+ */
+async function merge(file: string, entries: readonly CustomDetectionInput[]): Promise<string> {
+  const raw = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  const detections = (raw.detections ?? {}) as Record<string, unknown>;
+  const custom = Array.isArray(detections.custom)
+    ? [...(detections.custom as Record<string, unknown>[])]
+    : [];
+  for (const entry of entries) {
+    const at = custom.findIndex((c) => c && c.id === entry.id);
+    if (at >= 0)
+      custom[at] = { ...entry, enabled: (custom[at].enabled as boolean | undefined) ?? true };
+    else custom.push({ ...entry });
+  }
+  const merged = { ...raw, detections: { ...detections, custom } };
+  parseConfig(merged, file); // throws ConfigError with every problem: nothing is written
+  return formatJson(merged, file);
+}
+
+/** JSON as the repository's Prettier settings print it, else two-space JSON. */
+async function formatJson(value: unknown, file: string): Promise<string> {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  try {
+    const prettier = await import("prettier");
+    const options = (await prettier.resolveConfig(file)) ?? {};
+    return await prettier.format(text, { ...options, parser: "json" });
+  } catch {
+    return text;
+  }
+}

@@ -10,6 +10,7 @@
  * stderr with its file and reasons; the others still convert and are written); 2 usage or
  * configuration error (nothing written).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { ConfigError, configPath, loadConfigFile, parseConfig } from "../config/load";
@@ -194,7 +195,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stderr(`nothing to write to ${file}\n`);
     return code;
   }
-  const text = await merge(file, entries);
+  const text = merge(file, entries);
   writeFileSync(file, text);
   io.stderr(`wrote ${entries.length} detection${entries.length === 1 ? "" : "s"} to ${file}\n`);
   return code;
@@ -222,7 +223,7 @@ export function report(r: SigmaConversion): string {
  * detection id is replaced in place (keeping its `enabled`), others are appended. Throws
  * ConfigError when the merged configuration is invalid.
  */
-async function merge(file: string, entries: readonly CustomDetectionInput[]): Promise<string> {
+function merge(file: string, entries: readonly CustomDetectionInput[]): string {
   const raw = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
   const detections = (raw.detections ?? {}) as Record<string, unknown>;
   const custom = Array.isArray(detections.custom)
@@ -239,14 +240,21 @@ async function merge(file: string, entries: readonly CustomDetectionInput[]): Pr
   return formatJson(merged, file);
 }
 
-/** JSON as the repository's Prettier settings print it, else two-space JSON. */
-async function formatJson(value: unknown, file: string): Promise<string> {
+/**
+ * JSON as the repository's Prettier settings print it (the Prettier CLI, in a child process so it
+ * finds the configuration next to the file), else two-space JSON.
+ */
+function formatJson(value: unknown, file: string): string {
   const text = `${JSON.stringify(value, null, 2)}\n`;
+  let bin: string;
   try {
-    const prettier = await import("prettier");
-    const options = (await prettier.resolveConfig(file)) ?? {};
-    return await prettier.format(text, { ...options, parser: "json" });
+    bin = require.resolve("prettier/bin/prettier.cjs");
   } catch {
-    return text;
+    return text; // Prettier is a development dependency; without it, plain JSON
   }
+  const r = spawnSync(process.execPath, [bin, "--stdin-filepath", file], {
+    input: text,
+    encoding: "utf8",
+  });
+  return r.status === 0 && r.stdout ? r.stdout : text;
 }

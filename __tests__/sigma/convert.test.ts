@@ -17,7 +17,7 @@ import { renderConditionToSql } from "../../src/patterns/sql-condition";
 import { convertSigma, type ConvertedRule } from "../../src/sigma/convert";
 import { compileSigmaRule } from "../../src/sigma/evaluate";
 import { parseSigmaFile, type SigmaRule } from "../../src/sigma/rule";
-import { athenaEngine, type AthenaEngine } from "../support/athena-engine";
+import { athenaEngine, serdeKeyView, type AthenaEngine } from "../support/athena-engine";
 import { readFixtureJsonl } from "../support/fixtures";
 import { REAL_RECORDS, type CloudTrailRecord } from "../support/records";
 
@@ -76,41 +76,6 @@ function envelope(r: CloudTrailRecord) {
 const ENVELOPES = new Map(RECORDS.map((r) => [r, envelope(r)]));
 
 const ids = (rs: readonly CloudTrailRecord[]) => rs.map((r) => r.eventID).sort();
-
-/**
- * A record as Athena reads it. The Hive JSON SerDe matches column and struct field names
- * case-insensitively, so a record whose keys were lower-cased (some Panther test events:
- * `userIdentity.sessioncontext`) still fills `useridentity.sessioncontext.sessionissuer.type`,
- * where Sigma and both patterns, which name fields case-sensitively, see nothing. JSON text
- * columns (requestParameters & co.) are read with JSON paths, which are case-sensitive.
- * The view renames such keys to the spelling the other records use.
- */
-const JSON_TEXT = new Set([
-  "requestParameters",
-  "responseElements",
-  "additionalEventData",
-  "serviceEventDetails",
-]);
-const SPELLING = new Map<string, string>();
-const learn = (o: unknown): void => {
-  if (Array.isArray(o)) o.forEach(learn);
-  else if (o && typeof o === "object")
-    for (const [k, v] of Object.entries(o)) {
-      if (k !== k.toLowerCase()) SPELLING.set(k.toLowerCase(), k);
-      if (!JSON_TEXT.has(k)) learn(v);
-    }
-};
-REAL_RECORDS.forEach(learn);
-function serdeView(o: unknown, top = true): unknown {
-  if (Array.isArray(o)) return o.map((x) => serdeView(x, false));
-  if (!o || typeof o !== "object") return o;
-  return Object.fromEntries(
-    Object.entries(o).map(([k, v]) => {
-      const key = SPELLING.get(k.toLowerCase()) ?? k;
-      return [key, top && JSON_TEXT.has(key) ? v : serdeView(v, false)];
-    }),
-  );
-}
 
 describe("the SigmaHQ sample", () => {
   test("fixtures: real rules keep their SigmaHQ path, licence text and authors; constructed records say so", () => {
@@ -312,7 +277,7 @@ describe("Athena SQL of every converted detection (DuckDB with the Glue table's 
       const sigma = sigmaRulesOf(c).map(compileSigmaRule);
       const misses = new Set((KNOWN_MISSES[id] ?? []).map((m) => m.eventID));
       const expected = RECORDS.filter(
-        (r) => sigma.some((t) => t(serdeView(r))) && !misses.has(r.eventID),
+        (r) => sigma.some((t) => t(serdeKeyView(r, REAL_RECORDS))) && !misses.has(r.eventID),
       );
       const sql = `SELECT eventid FROM "trailwatch"."cloudtrail" WHERE ${renderConditionToSql(detection.condition)}`;
       expect(await engine.eventIds(sql)).toEqual(ids(expected));

@@ -26,6 +26,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import {
   CLOUDTRAIL_COLUMNS,
   CLOUDTRAIL_PARTITION_KEYS,
+  JSON_TEXT_COLUMNS,
   parseHiveType,
   type HiveType,
 } from "../../src/athena/cloudtrail-table";
@@ -160,4 +161,46 @@ export async function athenaEngine(
       instance.closeSync();
     },
   };
+}
+
+const spellingsByReference = new WeakMap<readonly unknown[], Map<string, string>>();
+
+/** Whether a record key names a JSON text column (requestParameters & co.). */
+const isJsonTextColumn = (key: string) => JSON_TEXT_COLUMNS.includes(key.toLowerCase());
+
+/**
+ * A record as Athena sees its field names. The Hive JSON SerDe matches column and struct field
+ * names case-insensitively, so a record whose keys were lower-cased (some Panther test events have
+ * `userIdentity.sessioncontext`) still fills `useridentity.sessioncontext.sessionissuer.type`,
+ * where Sigma and both patterns, which name fields case-sensitively, see nothing. Inside JSON
+ * text columns (requestParameters & co.) paths are case-sensitive, as `json_extract` is. The view
+ * renames such keys to the spelling `reference` records use (learned once per reference list).
+ */
+export function serdeKeyView(record: unknown, reference: readonly unknown[]): unknown {
+  let spellings = spellingsByReference.get(reference);
+  if (!spellings) {
+    const learned = new Map<string, string>();
+    const learn = (o: unknown): void => {
+      if (Array.isArray(o)) o.forEach(learn);
+      else if (o && typeof o === "object")
+        for (const [k, v] of Object.entries(o)) {
+          if (k !== k.toLowerCase()) learned.set(k.toLowerCase(), k);
+          if (!isJsonTextColumn(k)) learn(v);
+        }
+    };
+    reference.forEach(learn);
+    spellingsByReference.set(reference, learned);
+    spellings = learned;
+  }
+  const view = (o: unknown, top: boolean): unknown => {
+    if (Array.isArray(o)) return o.map((x) => view(x, false));
+    if (!o || typeof o !== "object") return o;
+    return Object.fromEntries(
+      Object.entries(o).map(([k, v]) => {
+        const key = spellings.get(k.toLowerCase()) ?? k;
+        return [key, top && isJsonTextColumn(key) ? v : view(v, false)];
+      }),
+    );
+  };
+  return view(record, true);
 }

@@ -21,6 +21,9 @@ import {
 import { LOGIN_PROFILE_CREATED, PUBLIC_ACCESS_BLOCK_REMOVED } from "./support/custom-detections";
 import { WATCHED } from "./support/records";
 
+// Conversions, synths and DuckDB runs take seconds; on a loaded machine, more than jest's default 5 s.
+jest.setTimeout(60_000);
+
 function withCustom(custom: unknown[], detections: Record<string, unknown> = {}) {
   const raw = exampleConfigInput();
   return { ...raw, detections: { ...(raw.detections ?? {}), ...detections, custom } };

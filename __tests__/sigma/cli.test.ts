@@ -5,6 +5,9 @@ import { parseConfig } from "../../src/config/load";
 import { EXIT, main, parseArgs, UsageError } from "../../src/sigma/cli";
 import { ROOT } from "../helpers";
 
+// Conversions, synths and DuckDB runs take seconds; on a loaded machine, more than jest's default 5 s.
+jest.setTimeout(60_000);
+
 const SAMPLE = path.join(ROOT, "__tests__", "fixtures", "sigma");
 const RULES = path.join(SAMPLE, "sigmahq", "rules", "cloud", "aws", "cloudtrail");
 const DISABLE_LOGGING = path.join(RULES, "aws_cloudtrail_disable_logging.yml");

@@ -21,6 +21,9 @@ import { athenaEngine, serdeKeyView, type AthenaEngine } from "../support/athena
 import { readFixtureJsonl } from "../support/fixtures";
 import { REAL_RECORDS, type CloudTrailRecord } from "../support/records";
 
+// Conversions, synths and DuckDB runs take seconds; on a loaded machine, more than jest's default 5 s.
+jest.setTimeout(60_000);
+
 const ROOT = path.join(__dirname, "..", "..");
 const SAMPLE_DIR = path.join(ROOT, "__tests__", "fixtures", "sigma");
 
@@ -267,7 +270,7 @@ describe("Athena SQL of every converted detection (DuckDB with the Glue table's 
       "cloudtrail",
       RECORDS.map((record) => ({ record })),
     );
-  });
+  }, 60_000);
   afterAll(() => engine.close());
 
   test.each(RESULT.converted.map((c) => [c.detection.id, c] as const))(

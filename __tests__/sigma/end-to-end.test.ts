@@ -21,6 +21,9 @@ import { REAL_RECORDS, type CloudTrailRecord } from "../support/records";
 import { PUBLIC_ACCESS_BLOCK_REMOVED } from "../support/custom-detections";
 import { resourcesOf, ROOT, type TerraformJson } from "../helpers";
 
+// Conversions, synths and DuckDB runs take seconds; on a loaded machine, more than jest's default 5 s.
+jest.setTimeout(60_000);
+
 const SAMPLE = path.join(ROOT, "__tests__", "fixtures", "sigma");
 const RECORDS = [
   ...REAL_RECORDS,
@@ -64,7 +67,7 @@ describe("custom and Sigma detections end to end", () => {
     eastStack = JSON.parse(
       Testing.synth(app.regional.find((s) => s.node.id.endsWith("us-east-1"))!),
     );
-  });
+  }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const custom = () => loadConfigFile(configFile).detections.custom;
@@ -161,7 +164,7 @@ describe("custom and Sigma detections end to end", () => {
         "cloudtrail",
         RECORDS.map((record) => ({ record, timestamp: today })),
       );
-    });
+    }, 60_000);
     afterAll(() => engine.close());
 
     test("one per custom detection; each returns what the Sigma rule matches (up to the row limit)", async () => {

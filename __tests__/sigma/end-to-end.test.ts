@@ -10,6 +10,7 @@ import { Testing } from "cdktf";
 import { buildApp } from "../../src/app";
 import { main as backtest } from "../../src/backtest/cli";
 import { loadConfigFile } from "../../src/config/load";
+import { synthesize } from "../../src/synth";
 import { customDetections } from "../../src/detections/custom";
 import { renderCustomDetectionDocs } from "../../src/detections/docs";
 import { main as sigma } from "../../src/sigma/cli";
@@ -20,6 +21,7 @@ import { readFixtureJsonl } from "../support/fixtures";
 import { REAL_RECORDS, type CloudTrailRecord } from "../support/records";
 import { PUBLIC_ACCESS_BLOCK_REMOVED } from "../support/custom-detections";
 import { resourcesOf, ROOT, type TerraformJson } from "../helpers";
+import { offlineWorkdir } from "../support/terraform";
 
 // Conversions, synths and DuckDB runs take seconds; on a loaded machine, more than jest's default 5 s.
 jest.setTimeout(60_000);
@@ -117,10 +119,32 @@ describe("custom and Sigma detections end to end", () => {
       'Sigma rule \\"AWS Successful Console Login Without MFA\\" by Thuya@Hacktilizer, Ivan Saakov (DRL-1.1).',
     );
     expect(JSON.parse(rule.event_pattern).detail.additionalEventData).toEqual({ MFAUsed: ["No"] });
+    // A rule's "Jersey/${project.version}" reaches Terraform as a literal, not an interpolation.
+    const signin = resourcesOf(home, "aws_cloudwatch_event_rule").find(
+      (r) => r.name === "trailwatch-sigma-console-getsignintoken",
+    )!;
+    expect(signin.event_pattern).toContain('"*Jersey/$${project.version}*"');
+    expect(signin.event_pattern).not.toMatch(/(^|[^$])\$\{/);
     // Global-scope detections also get a rule in us-east-1.
     const eastRules = resourcesOf(eastStack, "aws_cloudwatch_event_rule").map((r) => r.name);
     expect(eastRules).toContain("trailwatch-sigma-susp-saml-activity");
   });
+
+  test("terraform validate (the real client, offline) accepts the stacks with every custom detection", () => {
+    const outdir = path.join(dir, "cdktf.out");
+    synthesize(loadConfigFile(configFile), outdir);
+    const tf = offlineWorkdir(
+      path.join(outdir, "stacks", "trailwatch-ap-northeast-1"),
+      "ap-northeast-1",
+    );
+    try {
+      const validate = tf.run("validate");
+      expect(validate.output).toContain("Success! The configuration is valid.");
+      expect(validate.status).toBe(0);
+    } finally {
+      tf.dispose();
+    }
+  }, 300_000);
 
   test("backtest: each converted detection matches what its Sigma rule matches, renderings agree (exit 0)", async () => {
     const input = path.join(dir, "records.jsonl");

@@ -31,7 +31,8 @@ export const ALARM_DETECTION_IDS: readonly string[] = NAMELESS.filter(
 ).map((d) => d.id);
 
 export interface DetectionSelection {
-  readonly packs: Readonly<Record<Pack, boolean>>;
+  /** Pack switches; a pack not named is on (as the configuration's defaults are). */
+  readonly packs: Readonly<Partial<Record<Pack, boolean>>>;
   readonly enable: readonly string[];
   readonly disable: readonly string[];
 }
@@ -41,6 +42,6 @@ export function enabledDetections(all: readonly Detection[], s: DetectionSelecti
   return all.filter((d) => {
     if (s.disable.includes(d.id)) return false;
     if (s.enable.includes(d.id)) return true;
-    return s.packs[d.pack] && d.enabledByDefault;
+    return (s.packs[d.pack] ?? true) && d.enabledByDefault;
   });
 }

@@ -500,6 +500,7 @@ function buildEntry(
   const licenseText = license ?? "licence not stated";
   const author = meta.author?.trim();
   const attack = attackTechniques(meta.tags);
+  const links = meta.references.map((r) => r.trim()).filter((r) => r !== "");
   const entryFor = (condition: Condition, scopeWarnings: string[]): CustomDetectionInput => ({
     id,
     title: clip(meta.title, 256),
@@ -508,7 +509,7 @@ function buildEntry(
     investigate: investigateText(meta, plan.fields),
     references: {
       ...(attack.length ? { attack } : {}),
-      ...(meta.references.length ? { other: [...meta.references] } : {}),
+      ...(links.length ? { other: links } : {}),
       sigma: {
         ...(meta.id ? { id: meta.id } : {}),
         title: meta.title,
@@ -534,7 +535,14 @@ function buildEntry(
     const c = conditionOf(plan.rules, mode);
     const scopeWarnings: string[] = [];
     const entry = entryFor(c.condition, scopeWarnings);
-    const problems = renderingProblems(customDetection(customDetectionEntry.parse(entry)));
+    const parsed = customDetectionEntry.safeParse(entry);
+    if (!parsed.success)
+      throw new SigmaConversionError(
+        parsed.error.issues.map(
+          (i) => `the converted entry's ${i.path.join(".") || "value"}: ${i.message}`,
+        ),
+      );
+    const problems = renderingProblems(customDetection(parsed.data));
     if (problems.length === 0)
       return {
         file,

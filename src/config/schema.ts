@@ -33,6 +33,7 @@ import {
   logGroupNameSchema,
   modeProblems,
 } from "./modes";
+import { alarmEnrichment, ALARM_ENRICHMENT_DEFAULTS } from "./alerts";
 
 export const configSchema = z
   .strictObject({
@@ -63,6 +64,8 @@ export const configSchema = z
     }),
     alerts: z.strictObject({
       emails: z.array(email).min(1, { message: "at least one e-mail address is needed" }),
+      /** Alarm notifications that list the CloudTrail events behind the alarm (src/alerts/). */
+      enrichment: alarmEnrichment.default(ALARM_ENRICHMENT_DEFAULTS),
     }),
     trail: z
       .strictObject({

@@ -31,6 +31,11 @@ export interface DetectionAlarmsProps {
    * alarm, and the description says where to find which account. @default false
    */
   readonly organizationTrail?: boolean;
+  /**
+   * Whether each alarm notifies the alert topic itself. Off when alarm enrichment replaces the raw
+   * notification. @default true
+   */
+  readonly notifyTopic?: boolean;
   /** Per-detection tuning by id. @default none */
   readonly tuning?: Readonly<Partial<Record<string, AlarmTuning>>>;
 }
@@ -66,7 +71,7 @@ export class DetectionAlarms extends Construct {
           evaluationPeriods,
           datapointsToAlarm: t.datapointsToAlarm ?? evaluationPeriods,
           treatMissingData: "notBreaching",
-          alarmActions: [props.alertTopicArn],
+          alarmActions: props.notifyTopic === false ? [] : [props.alertTopicArn],
           actionsEnabled: true,
           dependsOn: [filter],
         }),

@@ -1,3 +1,4 @@
+import { EVENT_FIELDS, resourceEventPath } from "./event-fields";
 import { resourceFieldsOf } from "./render";
 import type { Detection } from "./types";
 
@@ -12,21 +13,11 @@ export function notificationTransformer(d: Detection): {
   inputPaths: Record<string, string>;
   inputTemplate: string;
 } {
-  const inputPaths: Record<string, string> = {
-    principal: "$.detail.userIdentity.arn",
-    principalType: "$.detail.userIdentity.type",
-    eventSource: "$.detail.eventSource",
-    eventName: "$.detail.eventName",
-    region: "$.region",
-    account: "$.account",
-    sourceIp: "$.detail.sourceIPAddress",
-    userAgent: "$.detail.userAgent",
-    time: "$.time",
-    errorCode: "$.detail.errorCode",
-    eventId: "$.detail.eventID",
-  };
+  const inputPaths: Record<string, string> = Object.fromEntries(
+    EVENT_FIELDS.map((f) => [f.key, f.eventPath]),
+  );
   const fields = resourceFieldsOf(d);
-  for (const f of fields) inputPaths[`r_${f}`] = `$.detail.requestParameters.${f}`;
+  for (const f of fields) inputPaths[`r_${f}`] = resourceEventPath(f);
   // Usually one or two fields are present per call; absent ones render empty.
   const resource = fields.map((f) => `<r_${f}>`).join(" ") || "the account";
   // EventBridge reads <...> as a placeholder: the constant text must not contain angle brackets.

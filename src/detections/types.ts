@@ -1,6 +1,8 @@
 import type { Condition } from "./condition";
 
-export type Severity = "critical" | "high" | "medium" | "low";
+/** Most severe first. */
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 /** How a detection notifies: a CloudWatch alarm on a metric filter, an EventBridge rule, or both. */
 export type Delivery = "alarm" | "event" | "both";

@@ -18,6 +18,8 @@ import { alarmDetections, ruleDetectionsFor } from "../detections/select";
 import { AthenaInvestigation } from "../constructs/athena-investigation";
 import { athenaNames } from "../athena/names";
 import { AWS_REGIONS } from "../config/regions";
+import { AlarmEnrichment } from "../constructs/alarm-enrichment";
+import { SEVERITIES } from "../detections/types";
 
 export interface HomeStackProps {
   readonly config: TrailwatchConfig;
@@ -41,6 +43,8 @@ export class HomeStack extends BaseStack {
   readonly rules: DetectionRules;
   /** Present when `athena.enabled`. */
   readonly athena?: AthenaInvestigation;
+  /** Present when `alerts.enrichment.enabled` and some detection is delivered as an alarm. */
+  readonly enrichment?: AlarmEnrichment;
 
   constructor(scope: Construct, props: HomeStackProps) {
     const { config: c, names: n } = props;
@@ -66,15 +70,42 @@ export class HomeStack extends BaseStack {
       emails: c.alerts.emails,
     });
     const detections = props.detections(source.watchedKey);
+    const enrichment = c.alerts.enrichment;
+    const alarmed = alarmDetections(detections);
+    const enriched = enrichment.enabled && alarmed.length > 0;
     this.alarms = new DetectionAlarms(this, "alarms", {
-      detections: alarmDetections(detections),
+      detections: alarmed,
       logGroupName: source.logGroupName,
       alertTopicArn: this.alerts.topic.arn,
       resourcePrefix: n.resourcePrefix,
       namespace: n.metricNamespace,
       tuning: alarmTuningById(c),
       organizationTrail: n.organizationId !== undefined,
+      notifyTopic: !(enriched && enrichment.alarmNotifications === "replace"),
     });
+    if (enriched) {
+      const route = { topicArn: n.alertTopicArn };
+      this.enrichment = new AlarmEnrichment(this, "alert-enrichment", {
+        account: n.account,
+        region: n.homeRegion,
+        resourcePrefix: n.resourcePrefix,
+        detections: alarmed,
+        tuning: c.detections.alarms,
+        logGroupName: n.logGroupName,
+        routes: Object.fromEntries(SEVERITIES.map((s) => [s, route])) as Record<
+          (typeof SEVERITIES)[number],
+          typeof route
+        >,
+        failureTopicArn: n.alertTopicArn,
+        kmsKeyArn,
+        maxEvents: enrichment.maxEvents,
+        reservedConcurrency: enrichment.reservedConcurrency ?? undefined,
+        logRetentionDays: enrichment.logRetentionDays,
+      });
+      new TerraformOutput(this, "alert_enrichment_function", {
+        value: this.enrichment.fn.function.functionName,
+      });
+    }
     this.rules = new DetectionRules(this, "detections", {
       detections: ruleDetectionsFor(detections, c.homeRegion, c.homeRegion),
       resourcePrefix: n.resourcePrefix,

@@ -16,9 +16,11 @@ import { REAL_RECORDS, WATCHED } from "./support/records";
 const ACCOUNT = "111122223333";
 const TOPIC_REF = /^\$\{aws_sns_topic\.[\w-]+\.arn\}$/;
 
+/** Names of the detection rules (the alarm enrichment rule is tested in alerts/). */
 function ruleNames(json: ReturnType<typeof synthJson>): string[] {
   return resourcesOf(json, "aws_cloudwatch_event_rule")
     .map((r) => r.name)
+    .filter((name) => name !== "trailwatch-alert-enrichment")
     .sort();
 }
 
@@ -26,7 +28,10 @@ describe("home stack: metric filters and alarms", () => {
   const { home } = build();
   const json = synthJson(home);
   const filters = resourcesOf(json, "aws_cloudwatch_log_metric_filter");
-  const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm");
+  // Detection alarms (the enrichment dead-letter alarm, namespace AWS/SQS, is tested in alerts/).
+  const alarms = resourcesOf(json, "aws_cloudwatch_metric_alarm").filter(
+    (a) => a.namespace === "trailwatch",
+  );
 
   test("one filter and one alarm per default alarm detection: CIS 1-14 + Organizations + the seed's two", () => {
     expect(filters).toHaveLength(17);
@@ -156,7 +161,11 @@ describe("EventBridge rules per region", () => {
         "watcher-trail-key-changed",
       ].map((id) => `trailwatch-${id}`),
     );
-    for (const t of resourcesOf(home, "aws_cloudwatch_event_target")) {
+    const detectionTargets = resourcesOf(home, "aws_cloudwatch_event_target").filter(
+      (t) => t.target_id !== "alert-enrichment",
+    );
+    expect(detectionTargets).toHaveLength(13);
+    for (const t of detectionTargets) {
       expect(t.arn).toMatch(TOPIC_REF);
       expect(t.role_arn).toBeUndefined();
       expect(t.input_transformer.input_template).toMatch(

@@ -74,6 +74,7 @@ describe("home stack: provider and state", () => {
   test("outputs: trail ARN, bucket, log group, topic (and Athena's, the example turns it on)", () => {
     expect(Object.keys(json.output ?? {}).sort()).toEqual(
       [
+        "alert_enrichment_function",
         "alert_topic_arn",
         "archive_bucket",
         "athena_database",
@@ -445,7 +446,9 @@ describe("home stack: log group and delivery role", () => {
   });
 
   test("role: trusted by CloudTrail for this trail only; may only create streams and put events in this group", () => {
-    const [role] = resourcesOf(json, "aws_iam_role");
+    const [role] = resourcesOf(json, "aws_iam_role").filter((r) =>
+      r.name.endsWith("-cloudtrail-to-logs"),
+    );
     expect(statements(role.assume_role_policy)).toEqual([
       {
         Sid: "CloudTrailForThisTrailOnly",
@@ -456,7 +459,9 @@ describe("home stack: log group and delivery role", () => {
       },
     ]);
     expect(synth).toHaveResourceWithProperties(IamRolePolicy, { name: "cloudtrail-to-logs" });
-    const [rp] = resourcesOf(json, "aws_iam_role_policy");
+    const [rp] = resourcesOf(json, "aws_iam_role_policy").filter(
+      (p) => p.name === "cloudtrail-to-logs",
+    );
     expect(statements(rp.policy)).toEqual([
       {
         Sid: "WriteTrailEventsToThisLogGroup",

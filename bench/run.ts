@@ -12,14 +12,20 @@
  *   only gunzipping and parsing the same files (bench/parse-floor.ts), at 250k and all records;
  *   floor and backtest runs alternate, and the ratio is the median of per-round ratios, so a
  *   shared machine's changing load weighs on both alike;
+ * - Lambda packages (src/lambda/package.ts): bundle and zip size of each handler, the package
+ *   build on a cache miss and the lookup on a hit, and the handler's cold-start import time
+ *   (`require("index.js")` of the unzipped package in a fresh process; the Lambda runtime adds its
+ *   own start-up, which this machine cannot measure);
  * - the whole `npm test`.
  * Prints a Markdown table for README "## Performance". Timing never gates `npm test`.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { DEFAULT_ENABLED_REGIONS } from "../src/config/regions";
+import { unzipSync } from "fflate";
+import { packageLambda } from "../src/lambda/package";
 import { corpus, filesFor } from "./corpus";
 import { specFromSynth, writeNaiveApp } from "./naive";
 
@@ -37,7 +43,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
-    only: new Set(["synth", "backtest", "test"]),
+    only: new Set(["synth", "lambda", "backtest", "test"]),
     runs: 3,
     naiveRuns: 3,
     records: 1_000_000,
@@ -265,6 +271,69 @@ function interleave(
 /** The backtest's target: within 1.3x the parse-only floor (the brief's standard). */
 const BACKTEST_TARGET = 1.3;
 
+/** Handlers packaged for Lambda, with the extra files their stacks package beside them. */
+const LAMBDA_ENTRIES: readonly { entry: string; files: Record<string, string> }[] = [
+  { entry: "src/alerts/handler.ts", files: { "catalog.json": "{}" } },
+];
+
+function lambdaBench(args: Args, work: string): Row[] {
+  process.stderr.write("lambda packages\n");
+  const rows: Row[] = [];
+  for (const { entry, files } of LAMBDA_ENTRIES) {
+    const cacheDir = path.join(work, "lambda-cache");
+    const timed = (f: () => ReturnType<typeof packageLambda>) => {
+      const t = performance.now();
+      const p = f();
+      return { p, ms: performance.now() - t };
+    };
+    const builds = Array.from({ length: args.runs }, () => {
+      rmSync(cacheDir, { recursive: true, force: true });
+      return timed(() => packageLambda({ entry, files, cacheDir }));
+    });
+    const hits = Array.from({ length: args.runs }, () =>
+      timed(() => packageLambda({ entry, files, cacheDir })),
+    );
+    const pkg = builds[0].p;
+    const dir = path.join(work, `unzipped-${entry.replace(/\W+/g, "-")}`);
+    for (const [name, data] of Object.entries(unzipSync(readFileSync(pkg.zipPath)))) {
+      const file = path.join(dir, name);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, data);
+    }
+    const importMs: number[] = [];
+    const cold = repeat(args.runs, `cold start: node, require(${entry} bundle)`, () => {
+      const r = measure(
+        process.execPath,
+        [
+          "-e",
+          'const t=process.hrtime.bigint();require("./index.js");process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))',
+        ],
+        { cwd: dir, env: { AWS_REGION: "us-east-1", NODE_NO_WARNINGS: "1" } },
+      );
+      importMs.push(Number(r.stdout));
+      return r;
+    });
+    const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
+    rows.push(
+      {
+        what: `Lambda package \`${entry}\`: bundle ${kb(pkg.bundleBytes)} (minified, AWS SDK included), zip ${kb(pkg.zipBytes)}`,
+        time: `build ${(median(builds.map((b) => b.ms)) / 1000).toFixed(2)} s, cached ${median(hits.map((h) => h.ms)).toFixed(1)} ms`,
+        rss: "",
+        ratio: "",
+        target: `cache hit in synth: ${hits.every((h) => h.p.cache === "hit") ? "yes" : "**no**"}`,
+      },
+      {
+        what: "same, cold start: `require()` of the bundle in a fresh Node process (process start included in time)",
+        time: `${median(importMs).toFixed(0)} ms import (${secs(cold)} process)`,
+        rss: mb(cold),
+        ratio: "",
+        target: "",
+      },
+    );
+  }
+  return rows;
+}
+
 async function backtestBench(args: Args, work: string): Promise<Row[]> {
   process.stderr.write(`backtest: corpus of ${args.records.toLocaleString("en-US")} records\n`);
   const c = await corpus(args.records);
@@ -362,6 +431,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     if (args.only.has("synth")) rows.push(...synthBench(args, work));
+    if (args.only.has("lambda")) rows.push(...lambdaBench(args, work));
     if (args.only.has("backtest")) rows.push(...(await backtestBench(args, work)));
     if (args.only.has("test")) rows.push(...testBench(args));
   } finally {

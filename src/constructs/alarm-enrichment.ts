@@ -127,8 +127,10 @@ export class AlarmEnrichment extends Construct {
       action: "lambda:InvokeFunction",
       functionName: this.fn.function.functionName,
       principal: "events.amazonaws.com",
-      sourceArn: this.rule.arn,
+      // Built from names, like every ARN in a policy here, so the simulator reads the real value.
+      sourceArn: this.ruleArn,
       sourceAccount: account,
+      dependsOn: [this.rule],
     });
     new CloudwatchEventTarget(this, "target", {
       rule: this.rule.name,

@@ -50,7 +50,10 @@ function effectiveRetention(config: ReturnType<typeof parseConfig>) {
   const lock = resourcesOf(json, "aws_s3_bucket_object_lock_configuration").find(
     (l) => l.bucket === ref,
   );
-  const [group] = resourcesOf(json, "aws_cloudwatch_log_group");
+  // The trail's log group (not the alarm enrichment function's, /aws/lambda/...).
+  const [group] = resourcesOf(json, "aws_cloudwatch_log_group").filter(
+    (g) => !String(g.name).startsWith("/aws/lambda/"),
+  );
   return { lifecycle, lock, group, bucket: json.resource.aws_s3_bucket[archiveId] };
 }
 
@@ -125,9 +128,12 @@ describe("stateful resources are guarded", () => {
     const json = synthJson(home);
     // Athena query results are disposable: turning Athena off must be able to remove their bucket.
     const results = (r: any) => String(r.bucket ?? "").includes("-athena-");
+    // A function's own log group holds its diagnostics, not evidence: it goes with the function.
+    const functionLogs = (r: any) => String(r.name ?? "").startsWith("/aws/lambda/");
     for (const type of ["aws_s3_bucket", "aws_kms_key", "aws_cloudwatch_log_group"])
-      for (const r of resourcesOf(json, type).filter((x) => !results(x)))
+      for (const r of resourcesOf(json, type).filter((x) => !results(x) && !functionLogs(x)))
         expect(r.lifecycle).toEqual({ prevent_destroy: true });
+    expect(resourcesOf(json, "aws_cloudwatch_log_group").filter(functionLogs)).toHaveLength(1);
     expect(resourcesOf(json, "aws_s3_bucket").filter(results)).toHaveLength(1);
     for (const b of resourcesOf(json, "aws_s3_bucket")) expect(b.force_destroy).toBe(false);
   });

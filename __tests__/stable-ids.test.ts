@@ -42,6 +42,26 @@ function changes(before: Resources, after: Resources) {
   return { removed, added, changed };
 }
 
+/**
+ * `changed` without the alarm enrichment function, after checking that its only change is its code
+ * (`filename`, `source_code_hash`): the function's package carries the alarm catalog, so adding,
+ * removing or tuning an alarm detection updates it in place, which replaces nothing.
+ */
+function besidesCodeUpdates(changed: string[], before: Resources, after: Resources): string[] {
+  return changed.filter((k) => {
+    if (!k.includes("aws_lambda_function.alert-enrichment_function_")) return true;
+    const [b, a] = [
+      before.get(k) as Record<string, unknown>,
+      after.get(k) as Record<string, unknown>,
+    ];
+    const differing = Object.keys({ ...b, ...a }).filter(
+      (key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]),
+    );
+    expect(differing.sort()).toEqual(["filename", "source_code_hash"]);
+    return false;
+  });
+}
+
 /** The addresses whose attributes satisfy `match`. */
 function addressesWhere(r: Resources, match: (attributes: any) => boolean): string[] {
   return [...r.entries()].filter(([, a]) => match(a)).map(([k]) => k);
@@ -221,7 +241,7 @@ describe("detections: resources keyed by detection id", () => {
     expect(removed).toEqual([]);
     expect(added.length).toBeGreaterThan(0);
     expect(added).toEqual(ofDetection(after, "ec2-instances-launched"));
-    expect(changed).toEqual([]);
+    expect(besidesCodeUpdates(changed, base, after)).toEqual([]);
   });
 
   test("removing the first enabled detection and the first alarm tuning touches only those", () => {
@@ -233,7 +253,7 @@ describe("detections: resources keyed by detection id", () => {
     const { removed, added, changed } = changes(base, after);
     expect(added).toEqual([]);
     expect(removed).toEqual(ofDetection(base, "cloudtrail-describe-trails"));
-    expect(changed).toEqual(
+    expect(besidesCodeUpdates(changed, base, after)).toEqual(
       [...base.keys()].filter((k) =>
         k.includes("aws_cloudwatch_metric_alarm.alarms_cis-root-usage-"),
       ),

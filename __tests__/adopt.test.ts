@@ -36,7 +36,7 @@ describe("adopt: import blocks", () => {
       [
         { to: addressOf("aws_cloudtrail", () => true), id: TRAIL },
         { to: addressOf("aws_s3_bucket", (b) => b.bucket === BUCKET), id: BUCKET },
-        { to: addressOf("aws_cloudwatch_log_group", () => true), id: LOG_GROUP },
+        { to: addressOf("aws_cloudwatch_log_group", (g) => g.name === LOG_GROUP), id: LOG_GROUP },
         { to: addressOf("aws_kms_key", () => true), id: KEY_ID },
       ].sort((a, b) => a.to.localeCompare(b.to)),
     );
@@ -49,7 +49,9 @@ describe("adopt: import blocks", () => {
     expect(trail.lifecycle).toEqual({ prevent_destroy: true });
     const bucket = Object.values<any>(json.resource.aws_s3_bucket).find((b) => b.bucket === BUCKET);
     expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
-    const [group] = resourcesOf(json, "aws_cloudwatch_log_group");
+    const [group] = resourcesOf(json, "aws_cloudwatch_log_group").filter(
+      (g) => g.name === LOG_GROUP,
+    );
     expect(group).toMatchObject({ name: LOG_GROUP, lifecycle: { prevent_destroy: true } });
     expect(resourcesOf(json, "aws_kms_key")[0].lifecycle).toEqual({ prevent_destroy: true });
     // The policies name the adopted trail and bucket, so CloudTrail keeps delivering.

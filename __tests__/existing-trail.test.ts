@@ -7,8 +7,6 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { buildApp } from "../src/app";
 import { parseConfig } from "../src/config/load";
@@ -33,8 +31,13 @@ const { synth, json, regional } = homeOf(raw());
 describe("existing trail: what trailwatch must not create", () => {
   test("no trail, no log group, no delivery role, no archive or access-log bucket", () => {
     expect(synth).not.toHaveResource(Cloudtrail);
-    expect(synth).not.toHaveResource(CloudwatchLogGroup);
-    expect(synth).not.toHaveResource(IamRole);
+    // The only log group and role are the alarm enrichment function's own.
+    expect(resourcesOf(json, "aws_cloudwatch_log_group").map((g) => g.name)).toEqual([
+      "/aws/lambda/trailwatch-alert-enrichment",
+    ]);
+    expect(resourcesOf(json, "aws_iam_role").map((r) => r.name)).toEqual([
+      "trailwatch-alert-enrichment",
+    ]);
     expect(synth).not.toHaveResource(S3BucketLoggingA);
     // The only bucket is Athena's results bucket: neither the archive nor an access-log bucket.
     expect(resourcesOf(json, "aws_s3_bucket").map((b) => b.bucket)).toEqual([
@@ -66,7 +69,9 @@ describe("existing trail: what trailwatch adds", () => {
     const filters = resourcesOf(json, "aws_cloudwatch_log_metric_filter");
     expect(filters.length).toBeGreaterThan(10);
     for (const f of filters) expect(f.log_group_name).toBe("aws-controltower/CloudTrailLogs");
-    expect(resourcesOf(json, "aws_cloudwatch_metric_alarm")).toHaveLength(filters.length);
+    expect(
+      resourcesOf(json, "aws_cloudwatch_metric_alarm").filter((a) => a.namespace === "trailwatch"),
+    ).toHaveLength(filters.length);
   });
 
   test("EventBridge rules home and in the other regions, alert topic with its subscription", () => {

@@ -8,7 +8,19 @@ import {
   type AlarmStateChangeEvent,
 } from "../../src/alerts/alarm-event";
 import { encodeInsightsValue, insightsLink } from "../../src/alerts/insights-link";
-import { all, any, eq, ne, prefix, suffix, absent } from "../../src/detections/condition";
+import {
+  absent,
+  all,
+  any,
+  contains,
+  eq,
+  ne,
+  notContains,
+  notPrefix,
+  prefix,
+  present,
+  suffix,
+} from "../../src/detections/condition";
 import { CIS_DETECTIONS } from "../../src/detections/cis";
 import { conditionToInsightsFilter, insightsQuery } from "../../src/patterns/insights-query";
 
@@ -41,6 +53,28 @@ describe("Logs Insights query from a detection's condition", () => {
     expect(conditionToInsightsFilter(prefix("a", "x.y*(z)/"))).toBe("a like /^x\\.y\\*\\(z\\)\\//");
     expect(conditionToInsightsFilter(suffix("a", "$^"))).toBe("a like /\\$\\^$/");
     expect(conditionToInsightsFilter(eq("a", 'say "hi"'))).toBe('a = "say \\"hi\\""');
+  });
+
+  test("the other operators: contains, negated text, exists", () => {
+    expect(conditionToInsightsFilter(contains("userAgent", "curl/"))).toBe(
+      "userAgent like /curl\\//",
+    );
+    expect(conditionToInsightsFilter(notPrefix("userAgent", "aws-cli"))).toBe(
+      "ispresent(userAgent) and userAgent not like /^aws-cli/",
+    );
+    expect(conditionToInsightsFilter(notContains("a", "x"))).toBe(
+      "ispresent(a) and a not like /x/",
+    );
+    expect(conditionToInsightsFilter(present("errorCode"))).toBe("ispresent(errorCode)");
+  });
+
+  test("an array path searches the first elements as Logs Insights flattens them", () => {
+    expect(conditionToInsightsFilter(eq("requestParameters.items[].userId", "all"))).toBe(
+      'requestParameters.items.0.userId = "all" or requestParameters.items.1.userId = "all" or requestParameters.items.2.userId = "all" or requestParameters.items.3.userId = "all"',
+    );
+    expect(conditionToInsightsFilter(absent("a[]"))).toBe(
+      "not ispresent(a.0) and not ispresent(a.1) and not ispresent(a.2) and not ispresent(a.3)",
+    );
   });
 
   test("what cannot be said is refused, not guessed", () => {

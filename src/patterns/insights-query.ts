@@ -8,12 +8,22 @@
  * - `equals` one value: `field = "v"`; several: `field in ["a", "b"]`; numbers unquoted;
  * - `notEquals`: `ispresent(field) and field != "v"` (a metric filter's `!=` needs the field, see
  *   NOT_EQUALS_MATCHES_MISSING_FIELD in filter-pattern.ts);
- * - `prefix` / `suffix`: `field like /^…/` / `field like /…$/` with regex metacharacters escaped;
- * - `exists: false`: `not ispresent(field)`;
+ * - `prefix` / `suffix` / `contains`: `field like /^…/`, `/…$/`, `/…/` with regex metacharacters
+ *   escaped; `notPrefix` & co.: `ispresent(field) and field not like …` (present and different);
+ * - `exists`: `ispresent(field)` / `not ispresent(field)`;
+ * - a path searching an array (`a[].b`): the first ARRAY_ELEMENTS_SEARCHED elements, as Logs
+ *   Insights flattens them (`a.0.b`, `a.1.b`, ...), ORed;
  * - `all` / `any`: `and` / `or`, each group parenthesized.
  * Booleans are refused: how Logs Insights compares discovered JSON booleans is not documented.
  */
-import type { Condition, Scalar } from "../detections/condition";
+import {
+  isLeaf,
+  leafOperator,
+  type Condition,
+  type LeafCondition,
+  type Scalar,
+} from "../detections/condition";
+import { indexedPaths } from "../detections/field-path";
 
 /** Fields shown first in the results: who, what, where, from where, outcome. */
 export const INSIGHTS_FIELDS = [
@@ -43,27 +53,60 @@ function literal(field: string, v: Scalar): string {
 
 const escapeRegex = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
 
+/** Logs Insights names of the concrete fields a path looks at (`a[].b` -> `a.0.b`, `a.1.b`, ...). */
+function insightsFields(path: string): string[] {
+  return indexedPaths(path).map((steps) =>
+    field(steps.map((s) => [s.name, ...s.indexes.map(String)].join(".")).join(".")),
+  );
+}
+
+function leafToInsights(f: string, c: LeafCondition): string {
+  const o = leafOperator(c);
+  const re = (text: string, anchor: "^" | "$" | "") =>
+    `/${anchor === "^" ? "^" : ""}${escapeRegex(text)}${anchor === "$" ? "$" : ""}/`;
+  switch (o.op) {
+    case "equals":
+      return o.values.length === 1
+        ? `${f} = ${literal(c.field, o.values[0])}`
+        : `${f} in [${o.values.map((v) => literal(c.field, v)).join(", ")}]`;
+    case "notEquals":
+      return `ispresent(${f}) and ${f} != ${literal(c.field, o.value)}`;
+    case "prefix":
+      return `${f} like ${re(o.text, "^")}`;
+    case "suffix":
+      return `${f} like ${re(o.text, "$")}`;
+    case "contains":
+      return `${f} like ${re(o.text, "")}`;
+    case "notPrefix":
+      return `ispresent(${f}) and ${f} not like ${re(o.text, "^")}`;
+    case "notSuffix":
+      return `ispresent(${f}) and ${f} not like ${re(o.text, "$")}`;
+    case "notContains":
+      return `ispresent(${f}) and ${f} not like ${re(o.text, "")}`;
+    case "exists":
+      return o.exists ? `ispresent(${f})` : `not ispresent(${f})`;
+  }
+}
+
+const compound = (s: string) => / and | or /.test(s);
+
 /** The boolean expression of a condition, for a `filter` command. */
 export function conditionToInsightsFilter(c: Condition): string {
-  if ("all" in c || "any" in c) {
+  if (!isLeaf(c)) {
     const parts = "all" in c ? c.all : c.any;
     if (parts.length === 0) throw new Error("cannot render an empty all/any");
     const rendered = parts.map((p) => {
       const r = conditionToInsightsFilter(p);
-      return "all" in p || "any" in p || "notEquals" in p ? `(${r})` : r;
+      return compound(r) ? `(${r})` : r;
     });
     return rendered.length === 1 ? rendered[0] : rendered.join("all" in c ? " and " : " or ");
   }
-  const f = field(c.field);
-  if ("equals" in c) {
-    if (c.equals.length === 0) throw new Error(`"${c.field}" equals no value`);
-    if (c.equals.length === 1) return `${f} = ${literal(c.field, c.equals[0])}`;
-    return `${f} in [${c.equals.map((v) => literal(c.field, v)).join(", ")}]`;
-  }
-  if ("notEquals" in c) return `ispresent(${f}) and ${f} != ${literal(c.field, c.notEquals)}`;
-  if ("prefix" in c) return `${f} like /^${escapeRegex(c.prefix)}/`;
-  if ("suffix" in c) return `${f} like /${escapeRegex(c.suffix)}$/`;
-  return `not ispresent(${f})`;
+  // A field searched in an array holds when some element (of the first few) satisfies the leaf,
+  // as in the filter pattern rendering; an absent field is absent at every index.
+  const fields = insightsFields(c.field);
+  if ("exists" in c && !c.exists) return fields.map((f) => leafToInsights(f, c)).join(" and ");
+  const each = fields.map((f) => leafToInsights(f, c));
+  return each.length === 1 ? each[0] : each.map((e) => (compound(e) ? `(${e})` : e)).join(" or ");
 }
 
 /** The whole query: the detection's events, newest first. */

@@ -222,6 +222,22 @@ describe("inputs without records", () => {
     ]);
   });
 
+  test("a path already read under an earlier one is not reported as empty", async () => {
+    const full = tree("nested", { "2024/a.json": A });
+    for (const args of [
+      [full, path.join(full, "2024")],
+      [full, full],
+      [full, path.join(full, "2024", "a.json")],
+    ]) {
+      const { code, json, err } = await run(args);
+      expect(code).toBe(EXIT.ok);
+      expect(json.records).toBe(A.length);
+      expect(err).toBe("");
+    }
+    const inputs = await listInputs([full, path.join(full, "2024"), tree("elsewhere")]);
+    expect(inputs.overlaps).toEqual([false, true, false]);
+  });
+
   test("one empty input beside one with records: named on stderr, the exit code stays that of the run", async () => {
     const full = tree("full", { "a.json": A });
     const empty = tree("empty-too");

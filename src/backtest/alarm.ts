@@ -43,9 +43,10 @@ export interface AlarmModel {
 /**
  * The evaluation times (epoch seconds, ascending) at which the alarm went from OK to ALARM.
  * `minutes` are [epoch minute (floor(ms / 60000)), matches in that minute] in any order (a Map is
- * used as it is); in a list a minute may appear more than once (its counts add up). Throws RangeError for a model CloudWatch refuses.
- * Cost: proportional to the minutes within N (or the evaluation range) periods after a match, not
- * to the records; N data points per evaluation only when the evaluation range exceeds N.
+ * used as it is; in a list a minute may appear more than once and its counts add up). Throws
+ * RangeError for a model CloudWatch refuses. Cost: proportional to the minutes within N (or the
+ * evaluation range) periods after a match, not to the records; N data points per evaluation only
+ * when the evaluation range exceeds N.
  */
 export function alarmTransitions(
   minutes: ReadonlyMap<number, number> | Iterable<readonly [number, number]>,

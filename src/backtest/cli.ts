@@ -251,6 +251,8 @@ export function emptyInputNotes(
   const notes = paths.flatMap((p, root) => {
     const files = inputs.files.flatMap((_f, k) => (inputs.roots[k] === root ? [k] : []));
     if (files.some((k) => result.fileRecords[k] > 0)) return [];
+    // Everything it leads to was read under an earlier path.
+    if (files.length === 0 && inputs.overlaps[root]) return [];
     const read = files.filter((k) => !failed.has(inputs.files[k])).length;
     const entries = inputs.skipped.filter((s) => s.root === root).length;
     const why =

@@ -73,6 +73,11 @@ export interface Inputs {
    * metadata (.DS_Store, AppleDouble `._*` files, .git), never CloudTrail data.
    */
   readonly hidden: string[];
+  /**
+   * For each command-line path, whether it leads to a directory or file already listed under an
+   * earlier one (`trail trail/2024`, or one path twice): those records are not missing.
+   */
+  readonly overlaps: boolean[];
 }
 
 /**
@@ -91,7 +96,8 @@ export async function listInputs(paths: readonly string[]): Promise<Inputs> {
     bytes: 0,
     skipped: [],
     hidden: [],
-    seen: new Set(),
+    overlaps: paths.map(() => false),
+    seen: new Map(),
     root: 0,
   };
   for (const [root, p] of paths.entries()) {
@@ -108,8 +114,8 @@ export async function listInputs(paths: readonly string[]): Promise<Inputs> {
       if (firstVisit(out, s)) await walk(p, out);
     } else if (firstVisit(out, s)) addFile(out, p, s);
   }
-  const { files, roots, bytes, skipped, hidden } = out;
-  return { files, roots, bytes, skipped, hidden };
+  const { files, roots, bytes, skipped, hidden, overlaps } = out;
+  return { files, roots, bytes, skipped, hidden, overlaps };
 }
 
 interface Walk {
@@ -118,17 +124,22 @@ interface Walk {
   bytes: number;
   skipped: (Skipped & { readonly root: number })[];
   hidden: string[];
-  /** `device:inode` of every directory walked and file listed. */
-  seen: Set<string>;
+  overlaps: boolean[];
+  /** `device:inode` of every directory walked and file listed -> the root it was met under. */
+  seen: Map<string, number>;
   /** Index of the command-line path being walked. */
   root: number;
 }
 
 function firstVisit(w: Walk, s: BigIntStats): boolean {
   const key = `${s.dev}:${s.ino}`;
-  if (w.seen.has(key)) return false;
-  w.seen.add(key);
-  return true;
+  const under = w.seen.get(key);
+  if (under === undefined) {
+    w.seen.set(key, w.root);
+    return true;
+  }
+  if (under !== w.root) w.overlaps[w.root] = true;
+  return false;
 }
 
 function addFile(w: Walk, file: string, s: BigIntStats): void {

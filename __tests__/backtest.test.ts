@@ -18,7 +18,7 @@ import { compileGate } from "../src/backtest/gate";
 import { TopLevelArrayParser } from "../src/backtest/json-array";
 import { runBacktest, type BacktestResult } from "../src/backtest/pool";
 import { listInputs, readRecords, type CloudTrailRecord } from "../src/backtest/readers";
-import { formatHuman, toJson } from "../src/backtest/report";
+import { formatHuman, MAX_ALARM_TIMES, toJson } from "../src/backtest/report";
 import { catalog } from "../src/detections/catalog";
 import { eventPatternOf, filterPatternOf } from "../src/detections/render";
 import { compileEventPattern } from "../src/patterns/event-pattern";
@@ -185,6 +185,21 @@ describe("backtest on the real fixtures", () => {
       eventId: expect.any(String),
       file: lines(),
     });
+  });
+
+  test("the report lists the first alarm times of each detection and counts the rest", () => {
+    const root = result.detections.find((d) => d.id === "cis-root-usage")!;
+    const { count, times } = root.filter.alarms!;
+    expect(count).toBeGreaterThan(MAX_ALARM_TIMES);
+    expect(times).toEqual([...times].sort());
+    expect(formatHuman(result, { seconds: 1 })).toContain(
+      `\n  cis-root-usage: ${count} (period 60 s, threshold 1, 1 of 1 data point)\n` +
+        times
+          .slice(0, MAX_ALARM_TIMES)
+          .map((t) => `    ${t}\n`)
+          .join("") +
+        `    ... and ${count - MAX_ALARM_TIMES} more (--json lists every one)\n`,
+    );
   });
 
   test("the JSON document has the documented shape", () => {

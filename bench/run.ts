@@ -78,6 +78,8 @@ interface Run {
   readonly seconds: number;
   /** Peak resident set size of the process (largest of it and its children), MB. */
   readonly maxRssMb: number | null;
+  /** User + system CPU time of the process and its children, seconds. */
+  readonly cpuSeconds: number | null;
   readonly stdout: string;
 }
 
@@ -91,7 +93,7 @@ function measure(
 ): Run {
   const rssFile = path.join(tmpdir(), `trailwatch-bench-rss-${process.pid}`);
   const [cmd, argv] = hasTime
-    ? [TIME, ["-f", "%M", "-o", rssFile, command, ...args]]
+    ? [TIME, ["-f", "%M %U %S", "-o", rssFile, command, ...args]]
     : [command, [...args]];
   const started = performance.now();
   const r = spawnSync(cmd, argv, {
@@ -104,11 +106,19 @@ function measure(
   if (r.status !== 0)
     throw new Error(`${command} ${args.join(" ")} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
   let maxRssMb: number | null = null;
+  let cpuSeconds: number | null = null;
   if (hasTime) {
-    maxRssMb = Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024;
+    const [kb, user, system] = readFileSync(rssFile, "utf8")
+      .trim()
+      .split("\n")
+      .pop()!
+      .split(" ")
+      .map(Number);
+    maxRssMb = kb / 1024;
+    cpuSeconds = user + system;
     rmSync(rssFile);
   }
-  return { seconds, maxRssMb, stdout: r.stdout };
+  return { seconds, maxRssMb, cpuSeconds, stdout: r.stdout };
 }
 
 function median(xs: readonly number[]): number {
@@ -120,6 +130,7 @@ function median(xs: readonly number[]): number {
 interface Summary {
   readonly seconds: number;
   readonly maxRssMb: number | null;
+  readonly cpuSeconds?: number | null;
   readonly runs: number;
 }
 
@@ -259,9 +270,11 @@ function interleave(
     });
   return runs.map((rs) => {
     const rss = rs.map((r) => r.maxRssMb).filter((x): x is number => x !== null);
+    const cpu = rs.map((r) => r.cpuSeconds).filter((x): x is number => x !== null);
     return {
       seconds: median(rs.map((r) => r.seconds)),
       maxRssMb: rss.length > 0 ? median(rss) : null,
+      cpuSeconds: cpu.length > 0 ? median(cpu) : null,
       runs: n,
       rounds: rs.map((r) => r.seconds),
     };
@@ -350,7 +363,8 @@ async function backtestBench(args: Args, work: string): Promise<Row[]> {
   const backtest = path.join(ROOT, "scripts", "backtest.ts");
   const n = args.records;
   const perSecond = (s: Summary, records: number) =>
-    `${Math.round(records / s.seconds).toLocaleString("en-US")} records/s`;
+    `${Math.round(records / s.seconds).toLocaleString("en-US")} records/s` +
+    (s.cpuSeconds ? `; CPU ${s.cpuSeconds.toFixed(2)} s` : "");
   // Ratio to the floor run of the same round, median over rounds: robust to load changing.
   const ratioOf = (run: { rounds: number[] }, floor: { rounds: number[] }) =>
     median(run.rounds.map((s, i) => s / floor.rounds[i]));

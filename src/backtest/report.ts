@@ -43,7 +43,7 @@ export interface HumanContext {
 }
 
 /** Times listed per alarm in the report; `--json` lists them all. */
-export const MAX_ALARM_TIMES = 10;
+export const MAX_ALARM_TIMES = 5;
 
 /** Summary line, aligned table, alarm times, examples, disagreements, skipped files. */
 export function formatHuman(r: Report, ctx: HumanContext): string {
@@ -136,7 +136,7 @@ function alarmLines(d: DetectionTotals): string[] {
   return [
     `  ${d.id}: ${num(count)} (${model})`,
     ...times.slice(0, MAX_ALARM_TIMES).map((t) => `    ${t}`),
-    ...(more > 0 ? [`    ... and ${num(more)} more`] : []),
+    ...(more > 0 ? [`    ... and ${num(more)} more (--json lists every one)`] : []),
   ];
 }
 

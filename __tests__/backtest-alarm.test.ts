@@ -359,7 +359,7 @@ describe("alarms through the backtest", () => {
     expect((await alarmsOf([sorted], tuning)).alarms).toEqual(want);
     expect((await alarmsOf([tree], tuning)).alarms).toEqual(want);
     expect((await alarmsOf([tree], tuning, 2)).alarms).toEqual(want);
-  });
+  }, 30_000); // worker threads start their own TypeScript runtime: seconds on a loaded machine
 
   test("tuning: evaluationPeriods and datapointsToAlarm from the configuration, --period and --evaluation-range override", () => {
     const id = "cis-unauthorized-api-calls";

@@ -12,6 +12,10 @@ import { catalog } from "../src/detections/catalog";
 import { ROOT } from "./helpers";
 import { REAL_RECORDS, WATCHED } from "./support/records";
 
+// Backtests read files, compile the catalog and start worker threads: seconds of work, more than
+// jest's default 5 s on a loaded machine.
+jest.setTimeout(60_000);
+
 const model = (over: Partial<AlarmModel> = {}): AlarmModel => ({
   periodSeconds: 60,
   threshold: 1,
@@ -359,7 +363,7 @@ describe("alarms through the backtest", () => {
     expect((await alarmsOf([sorted], tuning)).alarms).toEqual(want);
     expect((await alarmsOf([tree], tuning)).alarms).toEqual(want);
     expect((await alarmsOf([tree], tuning, 2)).alarms).toEqual(want);
-  }, 30_000); // worker threads start their own TypeScript runtime: seconds on a loaded machine
+  });
 
   test("tuning: evaluationPeriods and datapointsToAlarm from the configuration, --period and --evaluation-range override", () => {
     const id = "cis-unauthorized-api-calls";

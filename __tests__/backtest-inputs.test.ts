@@ -8,6 +8,10 @@ import { listInputs } from "../src/backtest/readers";
 import { ROOT } from "./helpers";
 import { REAL_RECORDS } from "./support/records";
 
+// Backtests read files, compile the catalog and start worker threads: seconds of work, more than
+// jest's default 5 s on a loaded machine.
+jest.setTimeout(60_000);
+
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "trailwatch-backtest-inputs-"));

@@ -27,6 +27,10 @@ import { compileFilterPattern } from "../src/patterns/filter-pattern";
 import { ROOT } from "./helpers";
 import { CONSTRUCTED_RECORDS, REAL_RECORDS, WATCHED } from "./support/records";
 
+// Backtests read files, compile the catalog and start worker threads: seconds of work, more than
+// jest's default 5 s on a loaded machine.
+jest.setTimeout(60_000);
+
 const DETECTIONS = catalog(WATCHED);
 const PLAN = planDetections(DETECTIONS);
 const LOOKUP_RECORDS = REAL_RECORDS.slice(0, 20);

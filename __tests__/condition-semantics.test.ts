@@ -16,6 +16,8 @@ import {
   notContains,
   notPrefix,
   notSuffix,
+  gt,
+  lte,
   prefix,
   present,
   suffix,
@@ -79,6 +81,15 @@ function holds(c: Condition, r: unknown): boolean {
       return strings.some((s) => !s.endsWith(o.text));
     case "notContains":
       return strings.some((s) => !s.includes(o.text));
+    case "numeric": {
+      const test = {
+        "<": (x: number) => x < o.value,
+        "<=": (x: number) => x <= o.value,
+        ">": (x: number) => x > o.value,
+        ">=": (x: number) => x >= o.value,
+      }[o.comparison];
+      return values.some((v) => typeof v === "number" && test(v));
+    }
   }
 }
 
@@ -142,6 +153,30 @@ const EDGE = [
     },
   }),
   record({ errorCode: "AccessDenied", errorMessage: "not allowed" }),
+  record({ requestParameters: { LifecycleConfiguration: { Rule: { Expiration: { Days: 1 } } } } }),
+  record({
+    requestParameters: {
+      LifecycleConfiguration: {
+        Rule: [{ Expiration: { Days: 730 } }, { Expiration: { Days: 7 } }],
+      },
+    },
+  }),
+  record({ requestParameters: { LifecycleConfiguration: { Rule: { Expiration: { Days: 30 } } } } }),
+  record({
+    requestParameters: {
+      ipPermissions: {
+        items: [
+          { ipRanges: { items: [{ cidrIp: "10.0.0.0/8" }] } },
+          { ipRanges: { items: [{ cidrIp: "10.0.0.0/8" }, { cidrIp: "0.0.0.0/0" }] } },
+        ],
+      },
+    },
+  }),
+  record({
+    requestParameters: {
+      ipPermissions: { items: [{ ipRanges: { items: [{ cidrIp: "10.0.0.0/8" }] } }] },
+    },
+  }),
 ];
 
 const CONDITIONS: Condition[] = [
@@ -168,6 +203,16 @@ const CONDITIONS: Condition[] = [
   absent(`${items}.userId`),
   ne(`${items}.group`, "all"),
   any(present(`${items}.userId`), eq(`${items}.group`, "all")),
+  any(
+    lte("requestParameters.LifecycleConfiguration.Rule.Expiration.Days", 7),
+    lte("requestParameters.LifecycleConfiguration.Rule[].Expiration.Days", 7),
+  ),
+  // Rule is an object for one rule and an array for several: EventBridge reads both alike.
+  any(
+    gt("requestParameters.LifecycleConfiguration.Rule.Expiration.Days", 100),
+    gt("requestParameters.LifecycleConfiguration.Rule[].Expiration.Days", 100),
+  ),
+  eq("requestParameters.ipPermissions.items[].ipRanges.items[].cidrIp", "0.0.0.0/0"),
   contains("requestParameters.bucketName", "_b"),
   contains("requestParameters.bucketName", "0%d"),
   notContains("requestParameters.bucketName", "_"),

@@ -5,6 +5,8 @@ import {
   any,
   contains,
   eq,
+  gt,
+  lte,
   ne,
   notContains,
   notPrefix,
@@ -118,6 +120,12 @@ describe("rendering", () => {
       "(useragent IS NOT NULL AND useragent NOT LIKE '%x%' ESCAPE '\\')",
     );
     expect(renderConditionToSql(present("errorCode"))).toBe("errorcode IS NOT NULL");
+    expect(renderConditionToSql(lte("requestParameters.days", 7))).toBe(
+      "TRY_CAST(json_extract_scalar(requestparameters, '$.days') AS DOUBLE) <= 7",
+    );
+    expect(renderConditionToSql(gt("requestParameters.n", -0.5))).toBe(
+      "TRY_CAST(json_extract_scalar(requestparameters, '$.n') AS DOUBLE) > -0.5",
+    );
     expect(() => renderConditionToSql(notContains("userAgent", ""))).toThrow(
       /would match no value/,
     );

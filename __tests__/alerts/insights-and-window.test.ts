@@ -14,6 +14,7 @@ import {
   any,
   contains,
   eq,
+  lte,
   ne,
   notContains,
   notPrefix,
@@ -66,6 +67,9 @@ describe("Logs Insights query from a detection's condition", () => {
       "ispresent(a) and a not like /x/",
     );
     expect(conditionToInsightsFilter(present("errorCode"))).toBe("ispresent(errorCode)");
+    expect(conditionToInsightsFilter(lte("requestParameters.days", 7))).toBe(
+      "requestParameters.days <= 7",
+    );
   });
 
   test("an array path searches the first elements as Logs Insights flattens them", () => {

@@ -5,6 +5,10 @@ import {
   any,
   contains,
   eq,
+  gt,
+  gte,
+  lt,
+  lte,
   ne,
   notContains,
   notPrefix,
@@ -515,6 +519,21 @@ describe("renderConditionToEventPattern", () => {
       /same element/,
     );
     expect(() => render(eq("a[0].b", "x"), API)).toThrow(/not a name optionally followed by \[\]/);
+  });
+
+  test("numeric comparisons, and ranges when two bound one field", () => {
+    expect(render(lte("requestParameters.days", 7), API)).toMatchObject({
+      detail: { requestParameters: { days: [{ numeric: ["<=", 7] }] } },
+    });
+    expect(render(all(gt("n", 0), lte("n", 7), lt("n", 10)), API)).toMatchObject({
+      detail: { n: [{ numeric: [">", 0, "<=", 7] }] },
+    });
+    expect(render(all(gte("n", 7), lte("n", 7)), API)).toMatchObject({
+      detail: { n: [{ numeric: ["=", 7] }] },
+    });
+    expect(render(all(eq("n", 3, 30), lt("n", 10)), API)).toMatchObject({ detail: { n: [3] } });
+    expect(() => render(all(gt("n", 7), lt("n", 7)), API)).toThrow(/never match/);
+    expect(() => render(lt("n", 6e9), API)).toThrow(InvalidEventPatternError);
   });
 
   test("same-field combinations with the new operators", () => {

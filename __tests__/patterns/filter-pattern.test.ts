@@ -5,6 +5,10 @@ import {
   any,
   contains,
   eq,
+  gt,
+  gte,
+  lt,
+  lte,
   ne,
   notContains,
   notPrefix,
@@ -354,8 +358,13 @@ describe("renderConditionToFilterPattern", () => {
       "{ ($.a[0].b NOT EXISTS) && ($.a[1].b NOT EXISTS) && ($.a[2].b NOT EXISTS) && ($.a[3].b NOT EXISTS) }",
     ],
     [
-      eq("a[][]", "x"),
-      '{ ($.a[0][0] = "x") || ($.a[0][1] = "x") || ($.a[0][2] = "x") || ($.a[0][3] = "x") || ($.a[1][0] = "x") || ($.a[1][1] = "x") || ($.a[1][2] = "x") || ($.a[1][3] = "x") || ($.a[2][0] = "x") || ($.a[2][1] = "x") || ($.a[2][2] = "x") || ($.a[2][3] = "x") || ($.a[3][0] = "x") || ($.a[3][1] = "x") || ($.a[3][2] = "x") || ($.a[3][3] = "x") }',
+      eq("a[].b[]", "x"),
+      '{ ($.a[0].b[0] = "x") || ($.a[0].b[1] = "x") || ($.a[0].b[2] = "x") || ($.a[0].b[3] = "x") || ($.a[1].b[0] = "x") || ($.a[1].b[1] = "x") || ($.a[1].b[2] = "x") || ($.a[1].b[3] = "x") || ($.a[2].b[0] = "x") || ($.a[2].b[1] = "x") || ($.a[2].b[2] = "x") || ($.a[2].b[3] = "x") || ($.a[3].b[0] = "x") || ($.a[3].b[1] = "x") || ($.a[3].b[2] = "x") || ($.a[3].b[3] = "x") }',
+    ],
+    [lte("requestParameters.days", 7), "{ $.requestParameters.days <= 7 }"],
+    [
+      all(gt("n", -1.5), lt("n", 1e3), gte("m", 0)),
+      "{ ($.n > -1.5) && ($.n < 1000) && ($.m >= 0) }",
     ],
     [
       all(
@@ -421,6 +430,7 @@ describe("renderConditionToFilterPattern", () => {
     ["an empty notContains", notContains("f", "")],
     ["a * in contains", contains("f", "a*b")],
     ["an explicit index", eq("resources[0].ARN", "x")],
+    ["a non-finite bound", lt("n", Number.POSITIVE_INFINITY)],
     ["a bracket inside a name", eq("a[x]", "x")],
     ["a non-finite number", eq("f", Number.NaN)],
   ])("throws on %s", (_what, condition) => {

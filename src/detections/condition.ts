@@ -38,6 +38,7 @@
  * | notPrefix x      | `$.f != "x*"`           | `[{"anything-but": {"prefix": "x"}}]`  | `f IS NOT NULL AND f NOT LIKE 'x%'`|
  * | notSuffix x      | `$.f != "*x"`           | `[{"anything-but": {"suffix": "x"}}]`  | `... NOT LIKE '%x'`                |
  * | notContains x    | `$.f != "*x*"`          | `[{"anything-but": {"wildcard": "*x*"}}]` | `... NOT LIKE '%x%'`            |
+ * | lessThan n (and <=, >, >=) | `$.f < n`     | `[{"numeric": ["<", n]}]`              | `TRY_CAST(f AS DOUBLE) < n`        |
  * | exists true      | `$.f = "*"`             | `[{"exists": true}]`                   | `f IS NOT NULL`                    |
  * | exists false     | `$.f NOT EXISTS`        | `[{"exists": false}]`                  | `f IS NULL`                        |
  *
@@ -47,7 +48,9 @@
  *   EventBridge (a boolean or null is a value there) but not in a filter pattern, which compares
  *   only strings and numbers; SQL reads booleans as the text `true`/`false` and null as absent;
  * - numbers: a filter pattern compares a number's digits with `prefix`/`suffix`/`contains`, and
- *   `equals` with a number also matches a string spelling it; EventBridge matches type-strictly;
+ *   `equals` with a number and the numeric comparisons also match a string spelling a number (as
+ *   does SQL's TRY_CAST); EventBridge matches type-strictly, and compares numbers only within
+ *   ±5e9 with at most six decimals (Event Ruler's ComparableNumber);
  * - arrays: EventBridge searches every element of an array anywhere on the path (marked `[]` or
  *   not); the filter pattern and SQL search the first `ARRAY_ELEMENTS_SEARCHED` elements of the
  *   arrays marked `[]` and see no value in an unmarked array;
@@ -66,7 +69,8 @@
  * - `notEquals` a boolean, an empty `equals`, an empty text, an empty `all`/`any`.
  *
  * Mapping from Sigma modifiers: `contains` / `startswith` / `endswith` -> contains / prefix /
- * suffix; a value list -> `any` (or `equals` with several values); `|all` -> `all`; `|exists:
+ * suffix; `lt` / `lte` / `gt` / `gte` -> lessThan / lessThanOrEqual / greaterThan /
+ * greaterThanOrEqual; a value list -> `any` (or `equals` with several values); `|all` -> `all`; `|exists:
  * true|false` -> exists; `field: null` -> `exists: false`; `not` pushed down to the leaves ->
  * `any(absent(f), notX(f, ...))` per leaf (De Morgan for and/or).
  */
@@ -93,6 +97,14 @@ export type Condition =
   | { readonly field: string; readonly notSuffix: string }
   /** The field is present and does not contain the text. */
   | { readonly field: string; readonly notContains: string }
+  /** The field is a number below the bound. */
+  | { readonly field: string; readonly lessThan: number }
+  /** The field is a number at most the bound. */
+  | { readonly field: string; readonly lessThanOrEqual: number }
+  /** The field is a number above the bound. */
+  | { readonly field: string; readonly greaterThan: number }
+  /** The field is a number at least the bound. */
+  | { readonly field: string; readonly greaterThanOrEqual: number }
   /** The field holds a value (`true`) or is absent (`false`). */
   | { readonly field: string; readonly exists: boolean };
 
@@ -106,11 +118,22 @@ export type LeafCondition = Exclude<
 export type TextOperator =
   "prefix" | "suffix" | "contains" | "notPrefix" | "notSuffix" | "notContains";
 
+/** The numeric comparisons, with their filter pattern / EventBridge spelling. */
+export const NUMERIC_OPERATORS = {
+  lessThan: "<",
+  lessThanOrEqual: "<=",
+  greaterThan: ">",
+  greaterThanOrEqual: ">=",
+} as const;
+export type NumericOperator = keyof typeof NUMERIC_OPERATORS;
+export type Comparison = (typeof NUMERIC_OPERATORS)[NumericOperator];
+
 /** A leaf's operator in one shape, so renderers can switch on `op`. */
 export type LeafOperator =
   | { readonly op: "equals"; readonly values: readonly Scalar[] }
   | { readonly op: "notEquals"; readonly value: Scalar }
   | { readonly op: TextOperator; readonly text: string }
+  | { readonly op: "numeric"; readonly comparison: Comparison; readonly value: number }
   | { readonly op: "exists"; readonly exists: boolean };
 
 const TEXT_OPERATORS: readonly TextOperator[] = [
@@ -136,6 +159,14 @@ export function leafOperator(c: LeafCondition): LeafOperator {
   }
   if ("notEquals" in c) return { op: "notEquals", value: c.notEquals };
   if ("exists" in c) return { op: "exists", exists: c.exists };
+  for (const [name, comparison] of Object.entries(NUMERIC_OPERATORS)) {
+    if (name in c) {
+      const value = (c as unknown as Record<NumericOperator, number>)[name as NumericOperator];
+      if (typeof value !== "number" || !Number.isFinite(value))
+        throw new Error(`${name} on "${c.field}" needs a finite number`);
+      return { op: "numeric", comparison, value };
+    }
+  }
   for (const op of TEXT_OPERATORS) {
     if (op in c) {
       const text = (c as unknown as Record<TextOperator, string>)[op];
@@ -162,5 +193,9 @@ export const notContains = (field: string, value: string): Condition => ({
   field,
   notContains: value,
 });
+export const lt = (field: string, n: number): Condition => ({ field, lessThan: n });
+export const lte = (field: string, n: number): Condition => ({ field, lessThanOrEqual: n });
+export const gt = (field: string, n: number): Condition => ({ field, greaterThan: n });
+export const gte = (field: string, n: number): Condition => ({ field, greaterThanOrEqual: n });
 export const present = (field: string): Condition => ({ field, exists: true });
 export const absent = (field: string): Condition => ({ field, exists: false });

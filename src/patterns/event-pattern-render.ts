@@ -1,5 +1,10 @@
 /** Renders a detection `Condition` as an EventBridge event pattern under `detail`. */
-import { leafOperator, type Condition, type Scalar } from "../detections/condition";
+import {
+  leafOperator,
+  type Comparison,
+  type Condition,
+  type Scalar,
+} from "../detections/condition";
 import { plainPath, searchedArrays } from "../detections/field-path";
 import {
   hasOwn,
@@ -19,8 +24,12 @@ type Elem =
   | { kind: "notPrefix"; values: string[] }
   | { kind: "notSuffix"; values: string[] }
   | { kind: "notContains"; values: string[] }
+  | { kind: "numeric"; lower?: Bound; upper?: Bound }
   | { kind: "present" }
   | { kind: "absent" };
+
+/** One end of a numeric range. */
+type Bound = { readonly n: number; readonly inclusive: boolean };
 
 /** A conjunction: field path -> OR list. A condition renders to a list of them (DNF). */
 type Clause = Map<string, Elem[]>;
@@ -53,11 +62,36 @@ function toElemJson(e: Elem): unknown {
       return { "anything-but": { suffix: oneOrList(e.values) } };
     case "notContains":
       return { "anything-but": { wildcard: oneOrList(e.values.map(containing)) } };
+    case "numeric": {
+      const { lower: lo, upper: hi } = e;
+      if (lo && hi && lo.n === hi.n) return { numeric: ["=", lo.n] };
+      const low = lo ? [lo.inclusive ? ">=" : ">", lo.n] : [];
+      const high = hi ? [hi.inclusive ? "<=" : "<", hi.n] : [];
+      return { numeric: [...low, ...high] };
+    }
     case "present":
       return { exists: true };
     case "absent":
       return { exists: false };
   }
+}
+
+const inRange = (e: { lower?: Bound; upper?: Bound }, v: number) =>
+  (!e.lower || (e.lower.inclusive ? v >= e.lower.n : v > e.lower.n)) &&
+  (!e.upper || (e.upper.inclusive ? v <= e.upper.n : v < e.upper.n));
+
+/** The tighter of two bounds on the same side. */
+function tighter(a: Bound | undefined, b: Bound | undefined, side: "lower" | "upper") {
+  if (!a || !b) return a ?? b;
+  if (a.n !== b.n) return (side === "lower") === a.n > b.n ? a : b;
+  return a.inclusive ? b : a;
+}
+
+function numericElem(comparison: Comparison, n: number): Elem {
+  const inclusive = comparison.endsWith("=");
+  return comparison.startsWith("<")
+    ? { kind: "numeric", upper: { n, inclusive } }
+    : { kind: "numeric", lower: { n, inclusive } };
 }
 
 const describeElem = (e: Elem) => JSON.stringify(toElemJson(e));
@@ -82,6 +116,8 @@ function accepts(e: Elem, v: Scalar): boolean {
       return s === undefined || !e.values.some((x) => s.endsWith(x));
     case "notContains":
       return s === undefined || !e.values.some((x) => s.includes(x));
+    case "numeric":
+      return typeof v === "number" && inRange(e, v);
     case "present":
       return true;
     case "absent":
@@ -102,6 +138,7 @@ function andElems(a: Elem, b: Elem, field: string): Elem | typeof NEVER {
     "notPrefix",
     "notSuffix",
     "notContains",
+    "numeric",
   ];
   if (order.indexOf(a.kind) > order.indexOf(b.kind)) [a, b] = [b, a];
   const cannot = () => {
@@ -138,6 +175,18 @@ function andElems(a: Elem, b: Elem, field: string): Elem | typeof NEVER {
       case "notContains":
         // Not starting with x and not starting with y: one anything-but with both.
         return { kind: a.kind, values: [...new Set([...a.values, ...(b as typeof a).values])] };
+      case "numeric": {
+        const o = b as typeof a;
+        const lower = tighter(a.lower, o.lower, "lower");
+        const upper = tighter(a.upper, o.upper, "upper");
+        if (
+          lower &&
+          upper &&
+          (lower.n > upper.n || (lower.n === upper.n && !(lower.inclusive && upper.inclusive)))
+        )
+          return NEVER;
+        return { kind: "numeric", lower, upper };
+      }
     }
   }
   // A prefix or suffix that contains the text already implies contains.
@@ -199,6 +248,9 @@ function toDnf(c: Condition): Clause[] {
       break;
     case "exists":
       elems = [{ kind: o.exists ? "present" : "absent" }];
+      break;
+    case "numeric":
+      elems = [numericElem(o.comparison, o.value)];
       break;
     case "prefix":
     case "suffix":

@@ -21,7 +21,8 @@ import {
  *
  * Leaves render as in the table of condition.ts: `equals` as `=` (booleans as `IS TRUE` /
  * `IS FALSE`), `notEquals` as `!=`, the text operators as `=` / `!=` with `*` at the ends of the
- * value (the documented wildcard positions: "`*` ... at the start and/or end"), `exists: true` as
+ * value (the documented wildcard positions: "`*` ... at the start and/or end"), the numeric
+ * comparisons as `<`, `<=`, `>`, `>=` with a number, `exists: true` as
  * `= "*"` (any string or number) and `exists: false` as `NOT EXISTS`. A path that searches an
  * array (`items[].userId`) becomes the OR of its first ARRAY_ELEMENTS_SEARCHED indexes
  * (`items[0].userId`, `items[1].userId`, ...), and an AND for `exists: false`.
@@ -77,6 +78,13 @@ function leafExpr(c: LeafCondition): FilterExpr {
       return join(
         "or",
         each((selector) => ({ op: "cmp", selector, comparator: "!=", value })),
+      );
+    }
+    case "numeric": {
+      const value = scalarValue(c.field, o.value);
+      return join(
+        "or",
+        each((selector) => ({ op: "cmp", selector, comparator: o.comparison, value })),
       );
     }
     case "exists":

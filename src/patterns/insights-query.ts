@@ -10,6 +10,7 @@
  *   NOT_EQUALS_MATCHES_MISSING_FIELD in filter-pattern.ts);
  * - `prefix` / `suffix` / `contains`: `field like /^…/`, `/…$/`, `/…/` with regex metacharacters
  *   escaped; `notPrefix` & co.: `ispresent(field) and field not like …` (present and different);
+ * - `lessThan` & co.: `field < n` (`<=`, `>`, `>=`);
  * - `exists`: `ispresent(field)` / `not ispresent(field)`;
  * - a path searching an array (`a[].b`): the first ARRAY_ELEMENTS_SEARCHED elements, as Logs
  *   Insights flattens them (`a.0.b`, `a.1.b`, ...), ORed;
@@ -83,6 +84,8 @@ function leafToInsights(f: string, c: LeafCondition): string {
       return `ispresent(${f}) and ${f} not like ${re(o.text, "$")}`;
     case "notContains":
       return `ispresent(${f}) and ${f} not like ${re(o.text, "")}`;
+    case "numeric":
+      return `${f} ${o.comparison} ${literal(c.field, o.value)}`;
     case "exists":
       return o.exists ? `ispresent(${f})` : `not ispresent(${f})`;
   }

@@ -20,6 +20,7 @@
  *   does not in CloudWatch Logs (see NOT_EQUALS_MATCHES_MISSING_FIELD in filter-pattern.ts);
  * - `prefix` / `suffix` / `contains` -> `LIKE` with `%`, `_` and `\` escaped (`ESCAPE '\'`), and
  *   their negations `x IS NOT NULL AND x NOT LIKE ...`;
+ * - `lessThan` & co. -> `TRY_CAST(x AS DOUBLE) < n` (text that is not a number gives NULL);
  * - `exists: true` -> `x IS NOT NULL`; `exists: false` -> `IS NULL`, on a JSON text field
  *   `json_extract(col, '$.x') IS NULL`, which is NULL only when the key is missing (an object or
  *   array value is not "absent");
@@ -151,6 +152,11 @@ function literal(v: Scalar): string {
   return sqlString(String(v === 0 ? 0 : v));
 }
 
+/** A finite number as a SQL numeric literal (compared with a DOUBLE, it is cast implicitly). */
+function numberLiteral(n: number): string {
+  return String(n === 0 ? 0 : n);
+}
+
 function comparable(field: string, o: Operand): string {
   if (!o.comparable)
     throw new Error(
@@ -188,6 +194,8 @@ function leaf(c: LeafCondition, columns: SqlColumns): string {
       );
     case "notEquals":
       return each((x) => `(${x} IS NOT NULL AND ${x} <> ${literal(o.value)})`);
+    case "numeric":
+      return each((x) => `TRY_CAST(${x} AS DOUBLE) ${o.comparison} ${numberLiteral(o.value)}`);
     case "exists":
       if (!o.exists)
         return joined(

@@ -278,8 +278,19 @@ export function negate(c: Condition): Condition {
       return any(absent(f), suffix(f, op.text));
     case "notContains":
       return any(absent(f), contains(f, op.text));
+    case "numeric":
+      // The opposite comparison; a value that is not a number satisfies neither.
+      return any(absent(f), { field: f, [OPPOSITE[op.comparison]]: op.value } as Condition);
   }
 }
+
+/** The numeric operator that holds exactly when the comparison does not (for numbers). */
+const OPPOSITE = {
+  "<": "greaterThanOrEqual",
+  "<=": "greaterThan",
+  ">": "lessThanOrEqual",
+  ">=": "lessThan",
+} as const;
 
 const isAbsent = (c: Condition): c is LeafCondition =>
   isLeaf(c) && "exists" in c && c.exists === false;

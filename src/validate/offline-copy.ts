@@ -1,0 +1,119 @@
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+
+/** The rendered stack file cdktf writes in each `cdktf.out/stacks/<stack>/`. */
+export const STACK_FILE = "cdk.tf.json";
+
+/** One change the offline copy makes to a stack, and why it is needed. */
+export interface OfflineChange {
+  readonly what: string;
+  readonly why: string;
+}
+
+/** Placeholder credentials: the provider needs some, and with the skip flags never sends them. */
+export const OFFLINE_CREDENTIALS = {
+  access_key: "AKIAOFFLINEPLANONLY00",
+  secret_key: "offline-plan-only-never-sent-to-aws",
+} as const;
+
+/** The provider settings that keep a plan from calling AWS (Terraform AWS provider documentation). */
+export const OFFLINE_PROVIDER_FLAGS = {
+  // No STS GetCallerIdentity to check the credentials.
+  skip_credentials_validation: true,
+  // No IAM/STS call to learn the account id.
+  skip_requesting_account_id: true,
+  // No EC2 instance metadata service lookup for credentials or region.
+  skip_metadata_api_check: true,
+} as const;
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** `terraform.required_providers.aws.version` of a rendered stack, if any. */
+export function pinnedAwsVersion(stack: Json): string | undefined {
+  const v = stack?.terraform?.required_providers?.aws?.version;
+  return typeof v === "string" ? v : undefined;
+}
+
+/**
+ * The stack as Terraform may plan it with no AWS access and no state bucket, and the list of what
+ * changed. Nothing else is touched: resources, outputs and provider settings such as `region` and
+ * `default_tags` stay as rendered, so the plan shows exactly what trailwatch would create.
+ * - `terraform.backend` (and `terraform.cloud`) removed: Terraform's default local backend keeps
+ *   state in the temporary copy; the real state bucket is never read or locked.
+ * - every `provider.aws` block gets placeholder keys and the three skip flags: no AWS call.
+ * - `allowed_account_ids` removed: with `skip_requesting_account_id` the provider does not know
+ *   the account and refuses every plan ("AWS account ID not allowed").
+ * - `required_providers.aws.version` set to `providerVersion` when it differs: the version the
+ *   provider mirror has.
+ */
+export function offlineStack(
+  stack: Json,
+  providerVersion: string,
+): { stack: Json; changes: OfflineChange[] } {
+  const copy: Json = structuredClone(stack);
+  const changes: OfflineChange[] = [];
+  const tf = (copy.terraform ??= {});
+  for (const kind of ["backend", "cloud"] as const) {
+    if (!tf[kind]) continue;
+    const names =
+      kind === "backend" ? Object.keys(tf.backend).map((b) => `backend "${b}"`) : ["cloud"];
+    delete tf[kind];
+    changes.push({
+      what: `${names.join(", ")} removed: local state in the temporary copy`,
+      why: "the plan must not read or lock the real state bucket; with empty state every resource is planned as new",
+    });
+  }
+  const providers: Json[] = copy.provider?.aws ?? [];
+  if (providers.length > 0) {
+    let removedAccounts = false;
+    for (const p of providers) {
+      Object.assign(p, OFFLINE_CREDENTIALS, OFFLINE_PROVIDER_FLAGS);
+      if (p.allowed_account_ids !== undefined) {
+        delete p.allowed_account_ids;
+        removedAccounts = true;
+      }
+    }
+    changes.push({
+      what: `provider "aws": placeholder access_key/secret_key, ${Object.keys(OFFLINE_PROVIDER_FLAGS).join(", ")}`,
+      why: "no AWS call: no credential check, no account lookup, no instance metadata; the plan reads nothing from AWS (no data sources, -refresh=false)",
+    });
+    if (removedAccounts)
+      changes.push({
+        what: 'provider "aws": allowed_account_ids removed',
+        why: 'with skip_requesting_account_id the provider does not know the account and refuses every plan ("AWS account ID not allowed")',
+      });
+  }
+  const aws = tf.required_providers?.aws;
+  if (aws && aws.version !== providerVersion) {
+    changes.push({
+      what: `required_providers aws version "${aws.version ?? "(any)"}" -> "${providerVersion}"`,
+      why: "the version the provider mirror has",
+    });
+    aws.version = providerVersion;
+  }
+  return { stack: copy, changes };
+}
+
+/** Files of a stack directory that belong to an earlier `terraform init/plan` there, not to the stack. */
+const LEFT_BY_TERRAFORM =
+  /^(\.terraform|\.terraform\.lock\.hcl|terraform\.tfstate.*|tfplan|plan\.json)$/;
+
+/**
+ * Copies a rendered stack directory (cdk.tf.json and its assets) to `dest` and rewrites its
+ * cdk.tf.json with `offlineStack`. Files an earlier `terraform init` left there (.terraform, the
+ * dependency lock file, which holds the hashes of the pinned version, state, plans) are not copied.
+ */
+export function writeOfflineCopy(
+  stackDir: string,
+  dest: string,
+  providerVersion: string,
+): OfflineChange[] {
+  cpSync(stackDir, dest, {
+    recursive: true,
+    filter: (src) => src === stackDir || !LEFT_BY_TERRAFORM.test(path.basename(src)),
+  });
+  const file = path.join(dest, STACK_FILE);
+  const { stack, changes } = offlineStack(JSON.parse(readFileSync(file, "utf8")), providerVersion);
+  writeFileSync(file, JSON.stringify(stack, null, 2));
+  return changes;
+}

@@ -36,10 +36,29 @@ export function ruleDetectionsFor(
   );
 }
 
-/** Regions that get a stack: the monitored ones, plus us-east-1 when a global rule is on. */
+/**
+ * Regions that get a stack: home, always (it holds the trail, which records every region, and the
+ * archive, log group, topic and alarms); every other monitored region that needs at least one
+ * EventBridge rule; and us-east-1, monitored or not, when a global detection has a rule (IAM, STS,
+ * Organizations and sign-in events reach EventBridge only there). A region with no rule to run
+ * would get only a forwarding role with nothing to forward, so it gets no stack.
+ */
 export function stackRegions(c: TrailwatchConfig, ds: readonly Detection[]): string[] {
-  const regions = [c.homeRegion, ...c.regions.filter((r) => r !== c.homeRegion)];
+  const monitored = c.regions.filter(
+    (r) => r !== c.homeRegion && ruleDetectionsFor(ds, r, c.homeRegion).length > 0,
+  );
   const needsGlobal = ds.some((d) => deliversEvent(d) && d.scope === "global");
-  if (needsGlobal && !regions.includes(GLOBAL_EVENTS_REGION)) regions.push(GLOBAL_EVENTS_REGION);
-  return regions;
+  const global =
+    needsGlobal &&
+    c.homeRegion !== GLOBAL_EVENTS_REGION &&
+    !monitored.includes(GLOBAL_EVENTS_REGION)
+      ? [GLOBAL_EVENTS_REGION]
+      : [];
+  return [c.homeRegion, ...monitored, ...global];
+}
+
+/** Monitored regions other than home that get no stack, because no enabled detection has a rule there. */
+export function regionsWithoutStack(c: TrailwatchConfig, ds: readonly Detection[]): string[] {
+  const stacks = stackRegions(c, ds);
+  return c.regions.filter((r) => !stacks.includes(r));
 }

@@ -95,6 +95,16 @@ describeTerraform(
           enable_log_file_validation: true,
         }),
       );
+      // The provider accepts the small-object transition setting (5.x and 6.x both have it).
+      expect(
+        plannedResources(home.plan!, "aws_s3_bucket_lifecycle_configuration").map(
+          (r) => r.values.transition_default_minimum_object_size,
+        ),
+      ).toEqual([
+        "all_storage_classes_128K",
+        "all_storage_classes_128K",
+        "all_storage_classes_128K",
+      ]);
       // default_tags reach every taggable resource's tags_all at plan time.
       expect(trail.values.tags_all).toEqual({
         owner: "security",

@@ -21,6 +21,26 @@ export interface Retention {
   readonly noncurrentDays: number;
 }
 
+/**
+ * What a lifecycle transition does with objects under 128 KB (S3 API
+ * `TransitionDefaultMinimumObjectSize`, Terraform `transition_default_minimum_object_size`):
+ * - `all_storage_classes_128K`: they transition to no storage class; they stay in S3 Standard
+ *   until they expire. S3's default for lifecycle configurations written since September 2024.
+ * - `varies_by_storage_class`: they still transition to Glacier Flexible Retrieval and Glacier
+ *   Deep Archive, never to Standard-IA, One Zone-IA, Intelligent-Tiering or Glacier Instant
+ *   Retrieval (those bill at least 128 KB per object).
+ *
+ * trailwatch sets `all_storage_classes_128K` explicitly, so the behaviour does not depend on when
+ * the configuration was written. CloudTrail writes many small files (one per region about every
+ * five minutes, hourly digests of a few KB). Moving a small object costs a transition request
+ * (USD 0.01-0.05 per 1,000 in us-east-1, the Glacier classes at the high end) and, in the Glacier
+ * classes, 40 KB of per-object overhead (8 KB billed at the Standard rate, 32 KB at the class's):
+ * for a 10 KB log file kept seven years that is about three times what leaving it in Standard
+ * costs, and objects under roughly 40 KB never earn the request back. Sources: Amazon S3 User
+ * Guide, "Transitioning objects using Amazon S3 Lifecycle" and "Amazon S3 pricing".
+ */
+export const TRANSITION_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K";
+
 export interface PrivateBucketProps {
   readonly bucketName: string;
   /** KMS key ARN for SSE-KMS with an S3 bucket key; omit for SSE-S3 (AES256). */
@@ -84,6 +104,7 @@ export class PrivateBucket extends Construct {
     );
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket,
+      transitionDefaultMinimumObjectSize: TRANSITION_MINIMUM_OBJECT_SIZE,
       // Lifecycle rules on a versioned bucket only take effect once versioning is on.
       dependsOn: [versioning],
       rule: [

@@ -223,3 +223,23 @@ describe("npm run synth prints the warnings and still renders", () => {
     expect(r.stderr).toBe("");
   });
 });
+
+test("npm run bootstrap warns about example values too, and still renders the state bucket stack", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "trailwatch-warnings-"));
+  try {
+    writeFileSync(path.join(dir, "c.json"), JSON.stringify(exampleConfigInput()));
+    const r = spawnSync(process.execPath, [TSX, path.join(ROOT, "scripts", "bootstrap.ts")], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, TRAILWATCH_CONFIG: "c.json" },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("rendered bootstrap.out/stacks/trailwatch-bootstrap");
+    expect(r.stderr.trim().split("\n")).toEqual([
+      "warning: accountId: 111122223333 is an example account of AWS's documentation; set the account to monitor",
+      "warning: alerts.emails[0]: security-alerts@example.com is at a domain reserved for examples (RFC 2606): alerts sent there reach nobody",
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

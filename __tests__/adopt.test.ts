@@ -112,10 +112,7 @@ describe("adopt: the real Terraform client, offline", () => {
   test("terraform validate accepts the import blocks; plan stops only where it must read AWS", () => {
     const outdir = path.join(out, "cdktf.out");
     synthesize(parseConfig(raw()), outdir);
-    const tf = offlineWorkdir(
-      path.join(outdir, "stacks", "trailwatch-ap-northeast-1"),
-      "ap-northeast-1",
-    );
+    const tf = offlineWorkdir(path.join(outdir, "stacks", "trailwatch-ap-northeast-1"));
     try {
       const validate = tf.run("validate");
       expect(validate.output).toContain("Success! The configuration is valid.");

@@ -26,6 +26,21 @@ export const OFFLINE_PROVIDER_FLAGS = {
   skip_metadata_api_check: true,
 } as const;
 
+/**
+ * Arguments provider 6.x renamed, under their 5.x names (Terraform AWS provider "Version 6
+ * Upgrade Guide": `region` became every resource's region argument, so the resources that had
+ * their own `region` argument got a new name for it). Applied only when planning with 5.x.
+ */
+export const V6_RENAMED_ARGUMENTS: readonly {
+  readonly type: string;
+  readonly v6: string;
+  readonly v5: string;
+}[] = [
+  { type: "aws_cloudformation_stack_set_instance", v6: "stack_set_instance_region", v5: "region" },
+  { type: "aws_config_aggregate_authorization", v6: "authorized_aws_region", v5: "region" },
+  { type: "aws_dx_hosted_connection", v6: "connection_region", v5: "region" },
+];
+
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** `terraform.required_providers.aws.version` of a rendered stack, if any. */
@@ -44,7 +59,8 @@ export function pinnedAwsVersion(stack: Json): string | undefined {
  * - `allowed_account_ids` removed: with `skip_requesting_account_id` the provider does not know
  *   the account and refuses every plan ("AWS account ID not allowed").
  * - `required_providers.aws.version` set to `providerVersion` when it differs: the version the
- *   provider mirror has.
+ *   provider mirror has; with a 5.x provider, the arguments 6.x renamed get their 5.x names back
+ *   (`V6_RENAMED_ARGUMENTS`).
  */
 export function offlineStack(
   stack: Json,
@@ -82,6 +98,20 @@ export function offlineStack(
         what: 'provider "aws": allowed_account_ids removed',
         why: 'with skip_requesting_account_id the provider does not know the account and refuses every plan ("AWS account ID not allowed")',
       });
+  }
+  if (Number(providerVersion.split(".")[0]) < 6) {
+    for (const { type, v6, v5 } of V6_RENAMED_ARGUMENTS) {
+      const renamed = Object.values<Json>(copy.resource?.[type] ?? {}).filter((r) => v6 in r);
+      for (const r of renamed) {
+        r[v5] = r[v6];
+        delete r[v6];
+      }
+      if (renamed.length > 0)
+        changes.push({
+          what: `${type}.${v6} renamed to ${v5} (${renamed.length} resource${renamed.length === 1 ? "" : "s"})`,
+          why: `provider ${providerVersion} knows the argument under its 5.x name (6.x renamed it)`,
+        });
+    }
   }
   const aws = tf.required_providers?.aws;
   if (aws && aws.version !== providerVersion) {

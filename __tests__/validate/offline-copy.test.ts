@@ -5,6 +5,7 @@ import {
   OFFLINE_PROVIDER_FLAGS,
   offlineStack,
   pinnedAwsVersion,
+  withoutImports,
   writeOfflineCopy,
 } from "../../src/validate/offline-copy";
 import { build, synthJson } from "../helpers";
@@ -88,5 +89,35 @@ describe("writeOfflineCopy", () => {
     const copied = JSON.parse(readFileSync(path.join(dest, "cdk.tf.json"), "utf8"));
     expect(copied.terraform.backend).toBeUndefined();
     expect(JSON.parse(readFileSync(path.join(src, "cdk.tf.json"), "utf8"))).toEqual(rendered);
+  });
+});
+
+describe("import blocks (adopt mode)", () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(path.join(tmpdir(), "trailwatch-offline-"));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  test("are kept for terraform validate, listed, and removed before the plan", () => {
+    const withImports = {
+      ...rendered,
+      import: [
+        { to: "aws_kms_key.trail-key_F9911193", id: "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b" },
+      ],
+    };
+    const src = path.join(root, "s");
+    mkdirSync(src);
+    writeFileSync(path.join(src, "cdk.tf.json"), JSON.stringify(withImports));
+    const dest = path.join(root, "copy");
+    const changes = writeOfflineCopy(src, dest, "5.100.0");
+    expect(changes.map((c) => c.what)).toContain(
+      "1 import block removed before terraform plan (terraform validate checks them)",
+    );
+    const copyFile = path.join(dest, "cdk.tf.json");
+    expect(JSON.parse(readFileSync(copyFile, "utf8")).import).toEqual(withImports.import);
+    expect(withoutImports(dest)).toBe(1);
+    expect(JSON.parse(readFileSync(copyFile, "utf8")).import).toBeUndefined();
+    expect(withoutImports(dest)).toBe(0);
   });
 });

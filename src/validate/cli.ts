@@ -182,10 +182,16 @@ async function validate(args: Args, io: Io, synthRoot: string, started: number):
       ` (${p.foundBy}): ${choice.reason}\n`,
   );
   if (allDirs.length > 0) {
-    const first = JSON.parse(readFileSync(path.join(allDirs[0], STACK_FILE), "utf8"));
+    const stacks = allDirs.map((d) => JSON.parse(readFileSync(path.join(d, STACK_FILE), "utf8")));
+    const first = stacks[0];
     io.stdout("Each stack is planned on a temporary copy (the rendered stacks are not changed):\n");
-    for (const c of offlineStack(first, p.version).changes)
-      io.stdout(`  - ${c.what}\n      (${c.why})\n`);
+    // Every change any stack's copy gets, once (a count in `what` makes stack-specific lines).
+    const seen = new Set<string>();
+    for (const c of stacks.flatMap((st) => offlineStack(st, p.version).changes))
+      if (!seen.has(c.what)) {
+        seen.add(c.what);
+        io.stdout(`  - ${c.what}\n      (${c.why})\n`);
+      }
     const pinned = pinnedAwsVersion(first);
     if (pinned && pinned !== p.version)
       io.stdout(

@@ -61,6 +61,8 @@ export function pinnedAwsVersion(stack: Json): string | undefined {
  * - `required_providers.aws.version` set to `providerVersion` when it differs: the version the
  *   provider mirror has; with a 5.x provider, the arguments 6.x renamed get their 5.x names back
  *   (`V6_RENAMED_ARGUMENTS`).
+ * - `import` blocks (adopt mode) are listed here and removed before the plan (`withoutImports`):
+ *   importing reads the object from AWS.
  */
 export function offlineStack(
   stack: Json,
@@ -121,7 +123,33 @@ export function offlineStack(
     });
     aws.version = providerVersion;
   }
+  // Listed now, applied by `withoutImports` after terraform validate.
+  if (Array.isArray(copy.import) && copy.import.length > 0)
+    changes.push(importChange(copy.import.length));
   return { stack: copy, changes };
+}
+
+/** What `withoutImports` changes: listed with the other changes, applied only before the plan. */
+export function importChange(count: number): OfflineChange {
+  return {
+    what: `${count} import block${count === 1 ? "" : "s"} removed before terraform plan (terraform validate checks them)`,
+    why: "an import reads the existing object from AWS; without it the plan shows that resource as new",
+  };
+}
+
+/**
+ * Removes the `import` blocks (adopt mode) from an offline copy's stack file, for the plan: the
+ * copy keeps them until `terraform validate` has checked them. Returns how many there were.
+ */
+export function withoutImports(dir: string): number {
+  const file = path.join(dir, STACK_FILE);
+  const stack = JSON.parse(readFileSync(file, "utf8"));
+  const count = Array.isArray(stack.import) ? stack.import.length : 0;
+  if (count > 0) {
+    delete stack.import;
+    writeFileSync(file, JSON.stringify(stack, null, 2));
+  }
+  return count;
 }
 
 /** Files of a stack directory that belong to an earlier `terraform init/plan` there, not to the stack. */

@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parsePlanJson, summarizePlan, type PlanCounts } from "../plan/summary";
 import { fromJsonDiagnostic, parseHumanDiagnostics, type Diagnostic } from "./diagnostics";
-import { pinnedAwsVersion, STACK_FILE, writeOfflineCopy, type OfflineChange } from "./offline-copy";
+import {
+  pinnedAwsVersion,
+  STACK_FILE,
+  withoutImports,
+  writeOfflineCopy,
+  type OfflineChange,
+} from "./offline-copy";
 import type { PlannedJson } from "./plan-json";
 import type { ValidationSession } from "./session";
 import { runTerraform, type TerraformRun } from "./terraform";
@@ -118,6 +124,7 @@ export async function checkStack(
   }
   if (!validate.valid) return result({ validate });
 
+  withoutImports(p.work);
   const planArgs = [
     "plan",
     "-refresh=false",

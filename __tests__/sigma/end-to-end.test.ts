@@ -133,10 +133,7 @@ describe("custom and Sigma detections end to end", () => {
   test("terraform validate (the real client, offline) accepts the stacks with every custom detection", () => {
     const outdir = path.join(dir, "cdktf.out");
     synthesize(loadConfigFile(configFile), outdir);
-    const tf = offlineWorkdir(
-      path.join(outdir, "stacks", "trailwatch-ap-northeast-1"),
-      "ap-northeast-1",
-    );
+    const tf = offlineWorkdir(path.join(outdir, "stacks", "trailwatch-ap-northeast-1"));
     try {
       const validate = tf.run("validate");
       expect(validate.output).toContain("Success! The configuration is valid.");

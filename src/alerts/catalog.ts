@@ -21,6 +21,8 @@ export interface AlarmCatalogEntry {
   readonly investigate: string;
   /** "Security Hub CloudWatch.1", "CIS 1.4 4.3", ... */
   readonly references: readonly string[];
+  /** Attribution every message must carry (a Sigma rule's author, under DRL 1.1). */
+  readonly attribution?: string;
   /** The metric filter pattern, as deployed: FilterLogEvents runs exactly this. */
   readonly filterPattern: string;
   /** The same condition as a Logs Insights query, for the console link. */
@@ -66,6 +68,7 @@ export function alarmCatalog(
         ...(d.references.securityHub ? [`Security Hub ${d.references.securityHub}`] : []),
         ...(d.references.cis ?? []),
       ],
+      ...(d.attribution ? { attribution: d.attribution } : {}),
       filterPattern: filterPatternOf(d),
       insightsQuery: insightsQuery(d.condition),
       resourceFields: resourceFieldsOf(d),

@@ -231,6 +231,7 @@ export function alarmMessage(m: MessageInput): AlarmMessage {
     `All events in CloudWatch Logs Insights: ${m.insightsUrl}`,
     "",
     `Detection ${entry.detectionId}${entry.references.length > 0 ? `; ${entry.references.join("; ")}` : ""}.`,
+    ...(entry.attribution ? [entry.attribution] : []),
   );
 
   const chatEvents = summaries.slice(0, 5).map(({ s, actions }) => {
@@ -271,6 +272,7 @@ export function alarmMessage(m: MessageInput): AlarmMessage {
       nextSteps: [
         `Investigate: ${entry.investigate}`,
         `<${m.insightsUrl}|Open the events in CloudWatch Logs Insights>`,
+        ...(entry.attribution ? [entry.attribution] : []),
       ],
       keywords: [entry.severity, entry.detectionId, alarm.region],
     },

@@ -90,7 +90,7 @@ export class HomeStack extends BaseStack {
         region: n.homeRegion,
         resourcePrefix: n.resourcePrefix,
         detections: alarmed,
-        tuning: c.detections.alarms,
+        tuning: alarmTuningById(c),
         logGroupName: n.logGroupName,
         routes: Object.fromEntries(SEVERITIES.map((s) => [s, route])) as Record<
           (typeof SEVERITIES)[number],

@@ -303,6 +303,10 @@ describe("documentation and JSON Schema", () => {
       "notPrefix",
       "notSuffix",
       "notContains",
+      "lessThan",
+      "lessThanOrEqual",
+      "greaterThan",
+      "greaterThanOrEqual",
       "exists",
     ]);
     expect(shapes[0].properties.all.items).toEqual({ $ref: "#/$defs/condition" });

@@ -4,7 +4,7 @@
  * so editors complete and explain `detections.custom[].condition`.
  */
 import { z } from "zod";
-import type { Condition } from "../detections/condition";
+import { NUMERIC_OPERATORS, type Condition } from "../detections/condition";
 import { parseFieldPath } from "../detections/field-path";
 
 export interface ConditionProblem {
@@ -21,7 +21,8 @@ const TEXT_OPERATORS = [
   "notSuffix",
   "notContains",
 ] as const;
-const LEAF_OPERATORS = ["equals", "notEquals", ...TEXT_OPERATORS, "exists"] as const;
+const NUMERIC = Object.keys(NUMERIC_OPERATORS) as (keyof typeof NUMERIC_OPERATORS)[];
+const LEAF_OPERATORS = ["equals", "notEquals", ...TEXT_OPERATORS, ...NUMERIC, "exists"] as const;
 
 const isScalar = (v: unknown) =>
   typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
@@ -102,6 +103,9 @@ export function conditionProblems(
     } else if (op === "notEquals") {
       if (!isScalar(v))
         problems.push({ path: at, message: "must be a string, a number or a boolean" });
+    } else if ((NUMERIC as string[]).includes(op)) {
+      if (typeof v !== "number" || !Number.isFinite(v))
+        problems.push({ path: at, message: "must be a finite number" });
     } else if (op === "exists") {
       if (typeof v !== "boolean") problems.push({ path: at, message: "must be true or false" });
     } else if (typeof v !== "string" || v === "")
@@ -169,6 +173,16 @@ const described: z.ZodType = z
           ),
         })
         .meta({ description: `Text operator ${op}.` }),
+    ),
+    ...NUMERIC.map((op) =>
+      z
+        .strictObject({
+          field,
+          [op]: z.number().meta({
+            description: `The field is a number (or a string spelling one) ${NUMERIC_OPERATORS[op]} this bound; EventBridge compares JSON numbers only.`,
+          }),
+        })
+        .meta({ description: `Numeric comparison ${op} (${NUMERIC_OPERATORS[op]}).` }),
     ),
     z
       .strictObject({

@@ -10,8 +10,9 @@
  *   `all of` map directly; `not` is pushed down to the leaves (De Morgan), each negated leaf being
  *   "absent, or present and not ..." (`any(absent(f), notPrefix(f, x))`), as Sigma's `not` also
  *   holds when the field is missing.
+ * - `|lt`, `|lte`, `|gt`, `|gte` become the numeric comparisons.
  * - Refused, with the reason: keyword searches, `|re` beyond a wildcard, `|cidr`, `|fieldref`,
- *   numeric and date comparisons, placeholders (`|expand`), `?` and inner `*` wildcards, fields
+ *   date-part modifiers, placeholders (`|expand`), `?` and inner `*` wildcards, fields
  *   that are not CloudTrail record fields, string comparisons on a whole object.
  */
 import {
@@ -30,6 +31,7 @@ import {
   suffix,
   type Condition,
   type LeafCondition,
+  type NumericOperator,
   type Scalar,
 } from "../detections/condition";
 import {
@@ -73,6 +75,14 @@ class Context {
     return eq("eventName", "refused"); // placeholder; the conversion fails as a whole
   }
 }
+
+/** Sigma's numeric modifiers as the condition language's comparisons. */
+const COMPARISONS: Record<"lt" | "lte" | "gt" | "gte", NumericOperator> = {
+  lt: "lessThan",
+  lte: "lessThanOrEqual",
+  gt: "greaterThan",
+  gte: "greaterThanOrEqual",
+};
 
 /** A regular expression that says no more than a wildcard: literal text, `.*` at either end. */
 function regexAsSigmaString(source: string): SigmaString | undefined {
@@ -223,10 +233,14 @@ function valueCondition(m: SigmaFieldMatch, v: SigmaValue, ctx: Context): Condit
       return ctx.refuse(
         `"${m.key}": |fieldref compares two fields of one event; neither a filter pattern nor an event pattern can`,
       );
-    case "compare":
-      return ctx.refuse(
-        `"${m.key}": numeric comparisons (|${v.op}) are not part of trailwatch's condition language`,
+    case "compare": {
+      if (isObject) return onObject();
+      ctx.warnings.add(
+        `${field}: EventBridge compares only JSON numbers, so a number written as a string ("12") matches the filter pattern and Athena but not the event pattern`,
       );
+      const op = COMPARISONS[v.op];
+      return { field: path, [op]: v.value } as Condition;
+    }
     case "placeholder":
       return ctx.refuse(
         `"${m.key}: ${v.text}": the placeholder needs your environment's values (|expand); write them into the rule and convert it again`,

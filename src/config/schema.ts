@@ -1,6 +1,13 @@
 import { z } from "zod";
-import { ALARM_DETECTION_IDS, DETECTION_IDS } from "../detections/catalog";
+import {
+  ALARM_DETECTION_IDS,
+  DETECTION_IDS,
+  enabledDetections,
+  NAMELESS,
+} from "../detections/catalog";
 import { customDetectionEntry, customDetectionIssues } from "./custom-detections";
+import { remediationProblems, remediationSchema } from "../containment/config";
+import { customDetections } from "../detections/custom";
 import { defaultAthenaResultsBucketName } from "../athena/names";
 import { s3ObjectArnPrefix } from "../s3-arn";
 import { duplicatesBy, emailIdentity } from "../terraform/stable-id";
@@ -214,9 +221,18 @@ export const configSchema = z
     adopt: adoptSchema.optional(),
     /** Permit retention below CIS/PCI's one year (archive) and 90 days (log group). */
     allowShortRetention: z.boolean().default(false),
+    /** One-click containment links in notifications (src/containment/config.ts). */
+    remediation: remediationSchema,
   })
   .superRefine((c, ctx) => {
     for (const p of modeProblems(c)) ctx.addIssue({ code: "custom", ...p });
+    const everyDetection = [...NAMELESS, ...customDetections(c)];
+    for (const p of remediationProblems(
+      c.remediation,
+      everyDetection,
+      enabledDetections(everyDetection, c.detections),
+    ))
+      ctx.addIssue({ code: "custom", ...p });
     if (!c.regions.includes(c.homeRegion))
       ctx.addIssue({
         code: "custom",

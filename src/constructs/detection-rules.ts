@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import type { Detection } from "../detections/types";
 import { eventPatternOf } from "../detections/render";
 import { notificationTransformer } from "../detections/notification";
@@ -11,11 +12,27 @@ export type RuleTarget =
   /** Forward the event unchanged to the home region's event bus (other regions). */
   | { readonly kind: "bus"; readonly eventBusArn: string; readonly roleArn: string };
 
+/**
+ * The containment notifier (src/containment/notifier.ts): an input transformer cannot sign a
+ * link, so the home rules of detections with a containment action deliver to this function,
+ * which publishes the sentence with the link to the topic.
+ */
+export interface RuleNotifier {
+  readonly functionArn: string;
+  readonly functionName: string;
+  /** Receives events EventBridge could not deliver to the function. */
+  readonly deadLetterQueueArn: string;
+  /** Detections whose rules target the notifier instead of the topic. */
+  readonly detectionIds: readonly string[];
+}
+
 export interface DetectionRulesProps {
   readonly detections: readonly Detection[];
   readonly target: RuleTarget;
   /** Prefix of rule names. */
   readonly resourcePrefix: string;
+  /** With a `topic` target: detections whose notifications carry a containment link. @default none */
+  readonly notifier?: RuleNotifier;
 }
 
 /** One EventBridge rule per event-delivered detection, on the default bus of the stack's region. */
@@ -34,6 +51,28 @@ export class DetectionRules extends Construct {
       });
       this.rules.push(rule);
       const t = props.target;
+      const notifier = props.notifier;
+      if (t.kind === "topic" && notifier?.detectionIds.includes(d.id)) {
+        new CloudwatchEventTarget(this, `${d.id}-target`, {
+          rule: rule.name,
+          targetId: "containment-notifier",
+          arn: notifier.functionArn,
+          inputTransformer: {
+            // The whole event (aws.events.event.json is a predefined variable, valid as a JSON value).
+            inputTemplate: `{"detection":${JSON.stringify(d.id)},"event":<aws.events.event.json>}`,
+          },
+          retryPolicy: { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 },
+          deadLetterConfig: { arn: notifier.deadLetterQueueArn },
+        });
+        new LambdaPermission(this, `${d.id}-invoke`, {
+          statementId: `EventBridgeRule-${d.id}`.slice(0, 100),
+          action: "lambda:InvokeFunction",
+          functionName: notifier.functionName,
+          principal: "events.amazonaws.com",
+          sourceArn: rule.arn,
+        });
+        continue;
+      }
       new CloudwatchEventTarget(this, `${d.id}-target`, {
         rule: rule.name,
         targetId: t.kind === "topic" ? "alert-topic" : "home-event-bus",

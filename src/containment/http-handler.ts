@@ -39,19 +39,11 @@ import {
   resultPage,
   type Page,
 } from "./pages";
-import {
-  parseSettings,
-  protectedReason,
-  SETTINGS_VARIABLE,
-  type ContainmentSettings,
-} from "./settings";
+import { loadSettings, protectedReason, type ContainmentSettings } from "./settings";
 import { SigningKeys } from "./signing-key";
+import { CONTAIN_PATH, HANDLER_TIMEOUT_SECONDS } from "./constants";
 
-/** The route links point at. */
-export const CONTAIN_PATH = "/contain";
-
-/** Seconds the function may run (its Terraform `timeout`); a claim older than this was abandoned. */
-export const HANDLER_TIMEOUT_SECONDS = 60;
+export { CONTAIN_PATH, HANDLER_TIMEOUT_SECONDS };
 
 export interface HandlerDeps {
   readonly settings: ContainmentSettings;
@@ -274,7 +266,7 @@ let lambdaHandler: ((event: APIGatewayProxyEventV2) => Promise<Result>) | undefi
 /** The Lambda entry point: dependencies built once per container from the environment. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<Result> {
   if (!lambdaHandler) {
-    const settings = parseSettings(process.env[SETTINGS_VARIABLE]);
+    const settings = loadSettings();
     lambdaHandler = createHandler({
       settings,
       keys: new SigningKeys(new SecretsManagerClient({}), settings.secretId),

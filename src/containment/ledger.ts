@@ -21,10 +21,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { Outcome, OutcomeStatus } from "./effects/outcome";
 
-/** Name of the TTL attribute (the table's `ttl.attribute_name`). */
-export const TTL_ATTRIBUTE = "expiresAt";
-/** Name of the partition key (String). */
-export const PARTITION_KEY = "pk";
+import { PARTITION_KEY, TTL_ATTRIBUTE } from "./constants";
+
+export { PARTITION_KEY, TTL_ATTRIBUTE };
 
 /** Seconds an item outlives its link. */
 const RETENTION_AFTER_EXPIRY = 24 * 3600;

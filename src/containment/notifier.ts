@@ -16,7 +16,7 @@ import { issueLink, type IssueResult } from "./claims";
 import { describeError } from "./effects/outcome";
 import { containmentParagraph, eventSentence, resourceOf, subjectLine } from "./notice";
 import { isObject, stringAt } from "./record";
-import { parseSettings, SETTINGS_VARIABLE, type ContainmentSettings } from "./settings";
+import { loadSettings, type ContainmentSettings } from "./settings";
 import { SigningKeys } from "./signing-key";
 
 export interface NotifierInput {
@@ -98,7 +98,7 @@ let notifier: ((input: NotifierInput) => Promise<void>) | undefined;
 /** The Lambda entry point (asynchronous invocation by EventBridge). */
 export async function handler(input: NotifierInput): Promise<void> {
   if (!notifier) {
-    const settings = parseSettings(process.env[SETTINGS_VARIABLE]);
+    const settings = loadSettings();
     notifier = createNotifier({
       settings,
       keys: new SigningKeys(new SecretsManagerClient({}), settings.secretId),

@@ -1,15 +1,20 @@
 /**
- * The functions' runtime settings: one JSON object in the `TRAILWATCH_CONTAINMENT` environment
- * variable, rendered by the Terraform construct from the validated `remediation` configuration
- * (src/config). Read once per container and checked again here, so a hand-edited variable fails
- * closed (the function refuses to start) instead of acting on something unexpected.
+ * The functions' runtime settings, rendered by the Terraform construct (src/constructs/
+ * containment.ts) from the validated `remediation` configuration: what is known at synth in a
+ * JSON file packaged beside the bundle (`containment-settings.json`: actions, texts, names), what
+ * only exists after apply in the `TRAILWATCH_CONTAINMENT` environment variable (the endpoint URL,
+ * the secret ARN). Read once per container and checked here, so a hand-edited value fails closed
+ * (the function refuses to start) instead of acting on something unexpected.
  */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { ACCOUNT_ID, type ActionId } from "./action";
 import { isActionId } from "./actions";
+import { SETTINGS_FILE, SETTINGS_VARIABLE } from "./constants";
 import type { DetectionText } from "./notice";
 import { isObject } from "./record";
 
-export const SETTINGS_VARIABLE = "TRAILWATCH_CONTAINMENT";
+export { SETTINGS_FILE, SETTINGS_VARIABLE };
 
 export interface ContainmentSettings {
   /** The account the functions run in and may act in. */
@@ -37,6 +42,9 @@ export interface ContainmentSettings {
   /** The containment function's role, named in follow-up notifications (CloudTrail shows it). */
   readonly roleArn: string;
 }
+
+/** The part known at synth (the packaged file). */
+export type StaticSettings = Omit<ContainmentSettings, "baseUrl" | "secretId">;
 
 function fail(what: string): never {
   throw new Error(`${SETTINGS_VARIABLE}: ${what}`);
@@ -87,6 +95,31 @@ export function parseSettings(text: string | undefined): ContainmentSettings {
     protectedPrefix: str(raw, "protectedPrefix", /^[a-z0-9-]+$/),
     roleArn: str(raw, "roleArn"),
   };
+}
+
+/**
+ * The settings of the running function: the packaged file (beside the bundle, `dir`) merged with
+ * the environment variable.
+ */
+export function loadSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  dir = __dirname,
+): ContainmentSettings {
+  let file: unknown;
+  try {
+    file = JSON.parse(readFileSync(path.join(dir, SETTINGS_FILE), "utf8"));
+  } catch (e) {
+    fail(`cannot read ${SETTINGS_FILE}: ${(e as Error).message}`);
+  }
+  let variable: unknown;
+  try {
+    variable = JSON.parse(env[SETTINGS_VARIABLE] ?? "");
+  } catch (e) {
+    fail(`is not set to JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(file) || !isObject(variable))
+    fail("the file and the variable must be JSON objects");
+  return parseSettings(JSON.stringify({ ...file, ...variable }));
 }
 
 /** Why a resource is trailwatch's own, or undefined. */

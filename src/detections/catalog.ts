@@ -10,7 +10,8 @@ export function catalog(watched: WatchedResources): Detection[] {
   return [...CIS_DETECTIONS, ...SEED_DETECTIONS, ...watcherDetections(watched)];
 }
 
-const NAMELESS = catalog({
+/** The catalog without resource names (ids, conditions and deliveries do not depend on them). */
+export const NAMELESS = catalog({
   trailName: "",
   trailArn: "",
   logGroupName: "",

@@ -20,6 +20,7 @@ import { athenaNames } from "../athena/names";
 import { AWS_REGIONS } from "../config/regions";
 import { AlarmEnrichment } from "../constructs/alarm-enrichment";
 import { SEVERITIES } from "../detections/types";
+import { Containment } from "../constructs/containment";
 
 export interface HomeStackProps {
   readonly config: TrailwatchConfig;
@@ -41,6 +42,8 @@ export class HomeStack extends BaseStack {
   readonly alerts: AlertTopic;
   readonly alarms: DetectionAlarms;
   readonly rules: DetectionRules;
+  /** Present when `remediation.enabled`. */
+  readonly containment?: Containment;
   /** Present when `athena.enabled`. */
   readonly athena?: AthenaInvestigation;
   /** Present when `alerts.enrichment.enabled` and some detection is delivered as an alarm. */
@@ -83,6 +86,31 @@ export class HomeStack extends BaseStack {
       organizationTrail: n.organizationId !== undefined,
       notifyTopic: !(enriched && enrichment.alarmNotifications === "replace"),
     });
+    if (c.remediation.enabled) {
+      const contained = detections.filter((d) => d.id in c.remediation.actions);
+      this.containment = new Containment(this, "containment", {
+        names: n,
+        remediation: c.remediation,
+        detections: contained,
+        alertTopicArn: this.alerts.topic.arn,
+        topicKeyArn: kmsKeyArn,
+        logKmsKeyArn: kmsKeyArn,
+        logRetentionDays: c.logGroup.retentionDays,
+        protectedBuckets: [
+          n.archiveBucket,
+          ...(c.archive.accessLogs.enabled ? [n.accessLogBucket] : []),
+          ...(c.athena.enabled ? [athenaNames(c).resultsBucket] : []),
+          c.state.bucket,
+        ],
+      });
+      new TerraformOutput(this, "containment_url", { value: this.containment.url });
+    }
+    const notified = this.containment && {
+      functionArn: this.containment.notifier.function.arn,
+      functionName: this.containment.notifier.function.functionName,
+      deadLetterQueueArn: this.containment.deadLetterQueue.arn,
+      detectionIds: Object.keys(c.remediation.actions),
+    };
     if (enriched) {
       const route = { topicArn: n.alertTopicArn };
       this.enrichment = new AlarmEnrichment(this, "alert-enrichment", {
@@ -110,6 +138,7 @@ export class HomeStack extends BaseStack {
       detections: ruleDetectionsFor(detections, c.homeRegion, c.homeRegion),
       resourcePrefix: n.resourcePrefix,
       target: { kind: "topic", topicArn: this.alerts.topic.arn },
+      notifier: notified,
     });
     if (c.athena.enabled) {
       const a = c.athena;

@@ -1,0 +1,120 @@
+import { parseConfig } from "../../src/config/load";
+import { actionsFor } from "../../src/containment/config";
+import { NAMELESS } from "../../src/detections/catalog";
+import { configProblems, exampleConfigInput } from "../helpers";
+
+const withRemediation = (remediation: unknown, extra: object = {}) => ({
+  ...exampleConfigInput(),
+  ...extra,
+  remediation,
+});
+
+describe("remediation configuration", () => {
+  test("off by default, with a one-hour link and seven days of Object Lock", () => {
+    expect(parseConfig(exampleConfigInput()).remediation).toEqual({
+      enabled: false,
+      actions: {},
+      linkExpiryMinutes: 60,
+      objectLockRetentionDays: 7,
+    });
+  });
+
+  test("the seed's wish: lock the bucket the S3 detection reports", () => {
+    const c = parseConfig(
+      withRemediation({
+        enabled: true,
+        actions: { "s3-bucket-created": "lock-s3-bucket" },
+        objectLockRetentionDays: 30,
+      }),
+    );
+    expect(c.remediation).toEqual({
+      enabled: true,
+      actions: { "s3-bucket-created": "lock-s3-bucket" },
+      linkExpiryMinutes: 60,
+      objectLockRetentionDays: 30,
+    });
+    expect(
+      parseConfig(withRemediation({ objectLockRetentionDays: null })).remediation
+        .objectLockRetentionDays,
+    ).toBeNull();
+  });
+
+  test("which detections each action fits, from their conditions", () => {
+    const fits = Object.fromEntries(
+      NAMELESS.map((d) => [d.id, actionsFor(d)]).filter(([, a]) => a.length > 0),
+    );
+    expect(fits).toEqual({
+      "cis-security-group-changes": ["revoke-public-ingress"],
+      "s3-bucket-created": ["lock-s3-bucket"],
+      "security-group-rule-changed": ["revoke-public-ingress"],
+      "iam-access-key-created": ["deactivate-access-key"],
+    });
+  });
+
+  test("every problem at once, each naming the field, the value and what is allowed", () => {
+    const p = configProblems(
+      withRemediation({
+        enabled: true,
+        actions: {
+          "s3-bucket-created": "deactivate-access-key",
+          "no-such-detection": "lock-s3-bucket",
+          "cis-root-usage": "lock-s3-bucket",
+          "iam-access-key-created": "delete-the-user",
+          "cloudtrail-describe-trails": "lock-s3-bucket",
+        },
+        linkExpiryMinutes: 2,
+        objectLockRetentionDays: 0,
+      }),
+    );
+    expect(p).toEqual([
+      expect.stringMatching(
+        /^remediation\.actions\.iam-access-key-created: not a containment action; allowed: lock-s3-bucket, deactivate-access-key, .* \(got "delete-the-user"\)$/,
+      ),
+      "remediation.linkExpiryMinutes: must be at least 5 (got 2)",
+      "remediation.objectLockRetentionDays: must be at least 1 day (or null to leave Object Lock off) (got 0)",
+    ]);
+    // Field errors come first; the cross-field rules run once the fields are valid.
+    const q = configProblems(
+      withRemediation({
+        enabled: true,
+        actions: {
+          "s3-bucket-created": "deactivate-access-key",
+          "no-such-detection": "lock-s3-bucket",
+          "cis-root-usage": "lock-s3-bucket",
+          "cloudtrail-describe-trails": "lock-s3-bucket",
+        },
+      }),
+    );
+    const capable =
+      "cis-security-group-changes, s3-bucket-created, security-group-rule-changed, iam-access-key-created";
+    expect(q).toEqual([
+      'remediation.actions.s3-bucket-created: deactivate-access-key cannot contain what s3-bucket-created reports; allowed for s3-bucket-created: lock-s3-bucket (got "deactivate-access-key")',
+      `remediation.actions.no-such-detection: not a detection id; detections with a containment action: ${capable} (got "lock-s3-bucket")`,
+      `remediation.actions.cis-root-usage: cis-root-usage reports nothing a containment action can tighten; detections with one: ${capable} (got "lock-s3-bucket")`,
+      expect.stringMatching(
+        /^remediation\.actions\.cloudtrail-describe-trails: cloudtrail-describe-trails reports nothing/,
+      ),
+      expect.stringMatching(
+        /^remediation\.actions\.cloudtrail-describe-trails: cloudtrail-describe-trails is not enabled/,
+      ),
+    ]);
+  });
+
+  test("a detection switched off cannot carry links; switching it on fixes it", () => {
+    const actions = { "iam-access-key-created": "deactivate-access-key" };
+    const off = { detections: { disable: ["iam-access-key-created"] } };
+    expect(configProblems(withRemediation({ enabled: true, actions }, off))).toEqual([
+      'remediation.actions.iam-access-key-created: iam-access-key-created is not enabled (detections.packs / detections.enable): its notifications, and so its links, are never sent (got "deactivate-access-key")',
+    ]);
+    expect(() => parseConfig(withRemediation({ enabled: true, actions }))).not.toThrow();
+  });
+
+  test("enabled without any action is an error; unknown fields are refused", () => {
+    expect(configProblems(withRemediation({ enabled: true }))).toEqual([
+      'remediation.actions: enable at least one action, e.g. {"s3-bucket-created": "lock-s3-bucket"}; or set remediation.enabled to false (missing)',
+    ]);
+    expect(configProblems(withRemediation({ enabled: false, expiry: 60 }))[0]).toMatch(
+      /^remediation: unknown field "expiry"/,
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Token } from "cdktf";
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
 import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
 import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
@@ -195,7 +196,6 @@ export class Containment extends Construct {
     const settings: StaticSettings = {
       account,
       table: cn.table,
-      topicArn: props.alertTopicArn,
       expirySeconds: r.linkExpiryMinutes * 60,
       actions: r.actions,
       detections: Object.fromEntries(
@@ -209,9 +209,17 @@ export class Containment extends Construct {
       protectedPrefix: n.resourcePrefix,
       roleArn: cn.role(cn.handler),
     };
-    const files = { [SETTINGS_FILE]: JSON.stringify(settings, null, 2) };
+    const file = JSON.stringify(settings, null, 2);
+    // A packaged file cannot hold a Terraform reference: those travel in the variable.
+    if (Token.isUnresolved(file))
+      throw new Error("containment settings file: holds a Terraform reference");
+    const files = { [SETTINGS_FILE]: file };
     const environment = {
-      [SETTINGS_VARIABLE]: JSON.stringify({ baseUrl: this.url, secretId: this.secret.arn }),
+      [SETTINGS_VARIABLE]: JSON.stringify({
+        baseUrl: this.url,
+        secretId: this.secret.arn,
+        topicArn: props.alertTopicArn,
+      }),
     };
     const common = {
       files,

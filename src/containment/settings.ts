@@ -3,7 +3,7 @@
  * containment.ts) from the validated `remediation` configuration: what is known at synth in a
  * JSON file packaged beside the bundle (`containment-settings.json`: actions, texts, names), what
  * only exists after apply in the `TRAILWATCH_CONTAINMENT` environment variable (the endpoint URL,
- * the secret ARN). Read once per container and checked here, so a hand-edited value fails closed
+ * the secret ARN, the topic ARN). Read once per container and checked here, so a hand-edited value fails closed
  * (the function refuses to start) instead of acting on something unexpected.
  */
 import { readFileSync } from "node:fs";
@@ -44,7 +44,7 @@ export interface ContainmentSettings {
 }
 
 /** The part known at synth (the packaged file). */
-export type StaticSettings = Omit<ContainmentSettings, "baseUrl" | "secretId">;
+export type StaticSettings = Omit<ContainmentSettings, "baseUrl" | "secretId" | "topicArn">;
 
 function fail(what: string): never {
   throw new Error(`${SETTINGS_VARIABLE}: ${what}`);

@@ -1,7 +1,9 @@
 import { parseConfig } from "../../src/config/load";
 import { actionsFor } from "../../src/containment/config";
 import { NAMELESS } from "../../src/detections/catalog";
-import { configProblems, exampleConfigInput } from "../helpers";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { configProblems, exampleConfigInput, ROOT } from "../helpers";
 
 const withRemediation = (remediation: unknown, extra: object = {}) => ({
   ...exampleConfigInput(),
@@ -37,6 +39,13 @@ describe("remediation configuration", () => {
       parseConfig(withRemediation({ objectLockRetentionDays: null })).remediation
         .objectLockRetentionDays,
     ).toBeNull();
+  });
+
+  test("examples/containment.json is valid and turns containment on", () => {
+    const file = path.join(ROOT, "examples", "containment.json");
+    const c = parseConfig(JSON.parse(readFileSync(file, "utf8")));
+    expect(c.remediation.enabled).toBe(true);
+    expect(c.remediation.actions["s3-bucket-created"]).toBe("lock-s3-bucket");
   });
 
   test("which detections each action fits, from their conditions", () => {

@@ -98,7 +98,7 @@ export class HomeStack extends BaseStack {
         logRetentionDays: c.logGroup.retentionDays,
         protectedBuckets: [
           n.archiveBucket,
-          ...(c.archive.accessLogs.enabled ? [n.accessLogBucket] : []),
+          ...(source.accessLogs ? [n.accessLogBucket] : []),
           ...(c.athena.enabled ? [athenaNames(c).resultsBucket] : []),
           c.state.bucket,
         ],

@@ -83,11 +83,11 @@ beforeAll(async () => {
     awsError("ObjectLockConfigurationNotFoundError"),
   );
 
-  // The port is known once the server listens; the handler reads its settings per request.
-  let handler: ReturnType<typeof createHandler> | undefined;
-  ({ server, url: base } = await serveLambda((event) => handler!(event)));
+  // The port is known once the server listens: the handler is made then.
+  const served: { handler?: ReturnType<typeof createHandler> } = {};
+  ({ server, url: base } = await serveLambda((event) => served.handler!(event)));
   const s = settings({ account: "101010101111", baseUrl: `${base}/contain` });
-  handler = createHandler({
+  served.handler = createHandler({
     settings: s,
     keys: new SigningKeys(new SecretsManagerClient({ region: "ap-northeast-1" }), s.secretId),
     ledger: new Ledger(new DynamoDBClient({ region: "ap-northeast-1" }), s.table, 60_000),

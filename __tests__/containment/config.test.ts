@@ -109,6 +109,39 @@ describe("remediation configuration", () => {
     ]);
   });
 
+  test("a custom detection can carry a link when its calls are an action's", () => {
+    const custom = {
+      id: "bucket-created-in-prod",
+      title: "Bucket created",
+      severity: "high",
+      rationale: "Buckets are created through code review only.",
+      investigate: "Ask who created it.",
+      condition: {
+        all: [
+          { field: "eventSource", equals: ["s3.amazonaws.com"] },
+          { field: "eventName", equals: ["CreateBucket"] },
+        ],
+      },
+    };
+    const c = parseConfig(
+      withRemediation(
+        { enabled: true, actions: { "bucket-created-in-prod": "lock-s3-bucket" } },
+        { detections: { custom: [custom] } },
+      ),
+    );
+    expect(c.remediation.actions).toEqual({ "bucket-created-in-prod": "lock-s3-bucket" });
+    expect(
+      configProblems(
+        withRemediation(
+          { enabled: true, actions: { "bucket-created-in-prod": "deactivate-access-key" } },
+          { detections: { custom: [custom] } },
+        ),
+      ),
+    ).toEqual([
+      'remediation.actions.bucket-created-in-prod: deactivate-access-key cannot contain what bucket-created-in-prod reports; allowed for bucket-created-in-prod: lock-s3-bucket (got "deactivate-access-key")',
+    ]);
+  });
+
   test("a detection switched off cannot carry links; switching it on fixes it", () => {
     const actions = { "iam-access-key-created": "deactivate-access-key" };
     const off = { detections: { disable: ["iam-access-key-created"] } };

@@ -151,6 +151,14 @@ describe("remediation configuration", () => {
     expect(() => parseConfig(withRemediation({ enabled: true, actions }))).not.toThrow();
   });
 
+  test("an alarm-delivered detection needs the alarm enrichment, whose message carries its link", () => {
+    const actions = { "s3-bucket-created": "lock-s3-bucket" };
+    const alerts = { emails: ["security-alerts@example.com"], enrichment: { enabled: false } };
+    expect(configProblems(withRemediation({ enabled: true, actions }, { alerts }))).toEqual([
+      'remediation.actions.s3-bucket-created: s3-bucket-created is delivered by a CloudWatch alarm, whose links travel in the enriched alarm message: set alerts.enrichment.enabled to true (got "lock-s3-bucket")',
+    ]);
+  });
+
   test("enabled without any action is an error; unknown fields are refused", () => {
     expect(configProblems(withRemediation({ enabled: true }))).toEqual([
       'remediation.actions: enable at least one action, e.g. {"s3-bucket-created": "lock-s3-bucket"}; or set remediation.enabled to false (missing)',

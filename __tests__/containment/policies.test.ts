@@ -31,6 +31,7 @@ const EXPLICIT: Decision = "ExplicitlyDenied";
 
 const HANDLER_ROLE = `arn:aws:iam::${ACCOUNT}:role/trailwatch-containment`;
 const NOTIFIER_ROLE = `arn:aws:iam::${ACCOUNT}:role/trailwatch-containment-notifier`;
+const ENRICHMENT_ROLE = `arn:aws:iam::${ACCOUNT}:role/trailwatch-alert-enrichment`;
 const ADMIN = `arn:aws:iam::${ACCOUNT}:role/admin`;
 const TABLE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/trailwatch-containment-links`;
 const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:trailwatch-containment-link-key-AbC123`;
@@ -75,6 +76,7 @@ function rolePolicy(name: string): unknown {
   return resolve(p.policy);
 }
 const HANDLER = rolePolicy("trailwatch-containment");
+const ENRICHMENT = rolePolicy("trailwatch-alert-enrichment");
 const NOTIFIER = rolePolicy("trailwatch-containment-notifier");
 const SECRET_POLICY = resolve(resourcesOf(json, "aws_secretsmanager_secret_policy")[0].policy);
 
@@ -351,7 +353,10 @@ describe("the endpoint role, as deployed (lock-s3-bucket, deactivate-access-key,
       action: "kms:GenerateDataKey",
       resource: TRAIL_KEY,
       resourcePolicy: TRAIL_KEY_POLICY,
-      context: { "kms:EncryptionContext:aws:sns:topicArn": TOPIC },
+      context: {
+        "kms:ViaService": `sns.${REGION}.amazonaws.com`,
+        "kms:EncryptionContext:aws:sns:topicArn": TOPIC,
+      },
       expected: ALLOWED,
     },
     {
@@ -523,7 +528,9 @@ describe("the signing key's resource policy", () => {
     Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
   };
   test("it is the construct's document", () => {
-    expect(SECRET_POLICY).toEqual(signingKeySecretPolicy([HANDLER_ROLE, NOTIFIER_ROLE]));
+    expect(SECRET_POLICY).toEqual(
+      signingKeySecretPolicy([HANDLER_ROLE, NOTIFIER_ROLE, ENRICHMENT_ROLE]),
+    );
   });
   test.each([
     ["the endpoint reads the key", HANDLER_ROLE, HANDLER, "secretsmanager:GetSecretValue", ALLOWED],
@@ -531,6 +538,20 @@ describe("the signing key's resource policy", () => {
       "the notifier writes the first key",
       NOTIFIER_ROLE,
       NOTIFIER,
+      "secretsmanager:PutSecretValue",
+      ALLOWED,
+    ],
+    [
+      "the alarm enrichment reads the key",
+      ENRICHMENT_ROLE,
+      ENRICHMENT,
+      "secretsmanager:GetSecretValue",
+      ALLOWED,
+    ],
+    [
+      "the alarm enrichment writes the first key",
+      ENRICHMENT_ROLE,
+      ENRICHMENT,
       "secretsmanager:PutSecretValue",
       ALLOWED,
     ],

@@ -75,9 +75,11 @@ describe("with remediation enabled the home stack has", () => {
     expect(logs!.kms_key_id).toMatch(/^\$\{aws_kms_key\.containment_key_[\w]+\.arn\}$/);
   });
 
-  test("no function URL, and the only invoke permissions are API Gateway's route and each contained rule", () => {
+  test("no function URL, and the containment functions' only invoke permissions are API Gateway's route and each contained rule", () => {
     expect(json.resource.aws_lambda_function_url).toBeUndefined();
-    const perms = resourcesOf(json, "aws_lambda_permission");
+    const perms = resourcesOf(json, "aws_lambda_permission").filter((p) =>
+      String(p.function_name).includes("containment"),
+    );
     expect(perms.map((p) => [p.principal, p.source_arn])).toEqual([
       [
         "apigateway.amazonaws.com",
@@ -178,6 +180,7 @@ describe("with remediation enabled the home stack has", () => {
         "aws:PrincipalArn": [
           "arn:aws:iam::111122223333:role/trailwatch-containment",
           "arn:aws:iam::111122223333:role/trailwatch-containment-notifier",
+          "arn:aws:iam::111122223333:role/trailwatch-alert-enrichment",
         ],
       },
     });
@@ -199,11 +202,21 @@ describe("with remediation enabled the home stack has", () => {
     });
   });
 
-  test("the dead-letter queue is encrypted and alarms into the alert topic", () => {
-    expect(one("aws_sqs_queue")).toMatchObject({
-      name: "trailwatch-containment-notifier-dlq",
+  test("the dead-letter queue is encrypted, TLS-only, and alarms into the alert topic", () => {
+    const queue = resourcesOf(json, "aws_sqs_queue").find(
+      (q) => q.name === "trailwatch-containment-notifier-dlq",
+    )!;
+    expect(queue).toMatchObject({
       sqs_managed_sse_enabled: true,
+      message_retention_seconds: 1209600,
     });
+    const policy = resourcesOf(json, "aws_sqs_queue_policy")
+      .map((p) => JSON.parse(p.policy))
+      .find((p) => p.Statement[0].Sid === "EventBridgeRulesOfThisAccount")!;
+    expect(policy.Statement.map((x: { Sid: string }) => x.Sid)).toEqual([
+      "EventBridgeRulesOfThisAccount",
+      "DenyInsecureTransport",
+    ]);
     const alarm = resourcesOf(json, "aws_cloudwatch_metric_alarm").find(
       (a) => a.alarm_name === "trailwatch-containment-notifications-failed",
     )!;
@@ -214,6 +227,27 @@ describe("with remediation enabled the home stack has", () => {
       threshold: 1,
     });
     expect(alarm.alarm_actions).toEqual([expect.stringMatching(/aws_sns_topic\.alerts_topic/)]);
+  });
+
+  test("the alarm enrichment function can sign: containment settings packaged, key statements in its role", () => {
+    const fn = functionNamed("trailwatch-alert-enrichment");
+    expect(JSON.parse(fn.environment.variables[SETTINGS_VARIABLE])).toEqual(
+      JSON.parse(functionNamed("trailwatch-containment").environment.variables[SETTINGS_VARIABLE]),
+    );
+    const pkg = built.home.enrichment!.fn.package;
+    expect(Object.keys(unzipSync(readFileSync(pkg.zipPath))).sort()).toEqual([
+      "catalog.json",
+      "containment-settings.json",
+      "index.js",
+    ]);
+    const sids = JSON.parse(
+      resourcesOf(json, "aws_iam_role_policy").find((p) =>
+        String(p.role).includes("alert-enrichment"),
+      )!.policy,
+    ).Statement.map((x: { Sid: string }) => x.Sid);
+    expect(sids).toEqual(
+      expect.arrayContaining(["ReadOrCreateTheSigningKey", "UseTheKeyForTheSigningKey"]),
+    );
   });
 });
 
@@ -285,17 +319,12 @@ describe("contained event detections reach the notifier", () => {
 describe("with remediation off (the default)", () => {
   test("nothing of containment is deployed and every rule targets the topic", () => {
     const off = synthJson(build().home);
-    for (const type of [
-      "aws_apigatewayv2_api",
-      "aws_lambda_permission",
-      "aws_secretsmanager_secret",
-      "aws_dynamodb_table",
-      "aws_sqs_queue",
-    ])
+    for (const type of ["aws_apigatewayv2_api", "aws_secretsmanager_secret", "aws_dynamodb_table"])
       expect(off.resource[type]).toBeUndefined();
+    expect(JSON.stringify(off)).not.toMatch(/containment/);
     expect(
       new Set(resourcesOf(off, "aws_cloudwatch_event_target").map((t) => t.target_id)),
-    ).toEqual(new Set(["alert-topic"]));
+    ).toEqual(new Set(["alert-topic", "alert-enrichment"]));
     expect(off.output?.containment_url).toBeUndefined();
   });
 });

@@ -16,13 +16,19 @@
  *
  * Environment: LOG_GROUP_NAME (the trail's log group), ROUTES (JSON: severity → { topicArn,
  * chatTopicArn? }), MAX_EVENTS (records listed per message). Per-alarm data: catalog.json in
- * the package (src/alerts/catalog.ts).
+ * the package (src/alerts/catalog.ts). With containment on, containment-settings.json and
+ * TRAILWATCH_CONTAINMENT let it put a signed containment link under each event it can contain
+ * (src/containment/alarm-links.ts); a link that cannot be made never holds up the alert.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { Context } from "aws-lambda";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { alarmLinks, packagedSettings } from "../containment/alarm-links";
+import { SigningKeys } from "../containment/signing-key";
+import type { ContainmentSettings } from "../containment/settings";
 import type { AlarmCatalog } from "./catalog";
 import { evaluationWindow, type AlarmStateChangeEvent } from "./alarm-event";
 import { insightsLink } from "./insights-link";
@@ -54,6 +60,10 @@ export interface HandlerDeps {
   readonly settings: () => EnrichmentSettings;
   readonly clock?: Clock;
   readonly actionsFor?: (record: Readonly<Record<string, unknown>>) => readonly EventAction[];
+  /** Per alarm: the actions offered under each of its records (containment links). */
+  readonly actionsForDetection?: (
+    detectionId: string,
+  ) => Promise<(record: Readonly<Record<string, unknown>>) => readonly EventAction[]>;
   readonly log?: (level: "info" | "warn" | "error", message: string, data?: object) => void;
 }
 
@@ -147,13 +157,23 @@ export function createHandler(deps: HandlerDeps) {
         start: window.start,
         end: window.end,
       });
+      let actionsFor = deps.actionsFor;
+      if (deps.actionsForDetection)
+        try {
+          actionsFor = await deps.actionsForDetection(entry.detectionId);
+        } catch (e) {
+          log("warn", "no containment links: their settings could not be read", {
+            alarmName: name,
+            error: (e as Error).message,
+          });
+        }
       const m = alarmMessage({
         alarm: event,
         entry,
         window,
         events,
         insightsUrl: url,
-        actionsFor: deps.actionsFor,
+        actionsFor,
       });
       subject = m.subject;
       text = m.text;
@@ -218,6 +238,8 @@ export function plainAlarm(
 
 let catalogCache: AlarmCatalog | undefined;
 let settingsCache: EnrichmentSettings | undefined;
+let containment: ContainmentSettings | null | undefined;
+let signingKeys: SigningKeys | undefined;
 
 /** The Lambda entry point (`index.handler`): clients and data are created once per container. */
 export const handler = createHandler({
@@ -228,4 +250,17 @@ export const handler = createHandler({
       readFileSync(path.join(__dirname, "catalog.json"), "utf8"),
     ) as AlarmCatalog),
   settings: () => (settingsCache ??= settingsFromEnv()),
+  actionsForDetection: async (detectionId) => {
+    // Read once per container: undefined (null here) when containment is off.
+    containment ??= packagedSettings() ?? null;
+    signingKeys ??= containment
+      ? new SigningKeys(new SecretsManagerClient({}), containment.secretId)
+      : undefined;
+    return alarmLinks(detectionId, {
+      settings: containment ?? undefined,
+      keys: signingKeys ?? { signingKey: () => Promise.reject(new Error("containment is off")) },
+      now: Date.now,
+      log: (event, fields) => jsonLog("warn", event, fields),
+    });
+  },
 });

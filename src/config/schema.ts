@@ -231,6 +231,7 @@ export const configSchema = z
       c.remediation,
       everyDetection,
       enabledDetections(everyDetection, c.detections),
+      c.alerts.enrichment.enabled,
     ))
       ctx.addIssue({ code: "custom", ...p });
     if (!c.regions.includes(c.homeRegion))

@@ -12,6 +12,11 @@ import { PrivateQueue } from "./private-queue";
 
 export const ENRICHMENT_ENTRY = "src/alerts/handler.ts";
 
+/** The enrichment function's name (and its role's): `<prefix>alert-enrichment`. */
+export function enrichmentFunctionName(resourcePrefix: string): string {
+  return `${resourcePrefix}alert-enrichment`;
+}
+
 export interface AlarmEnrichmentProps {
   readonly account: string;
   readonly region: string;
@@ -32,6 +37,15 @@ export interface AlarmEnrichmentProps {
   /** @default none (unreserved) */
   readonly reservedConcurrency?: number;
   readonly logRetentionDays: number;
+  /**
+   * Containment links under the listed events (src/containment/alarm-links.ts): the settings file
+   * and variable packaged with the function, and the statements that let it sign. @default none
+   */
+  readonly containment?: {
+    readonly files: Readonly<Record<string, string>>;
+    readonly environment: Readonly<Record<string, string>>;
+    readonly statements: readonly Statement[];
+  };
 }
 
 /**
@@ -53,7 +67,7 @@ export class AlarmEnrichment extends Construct {
   constructor(scope: Construct, id: string, props: AlarmEnrichmentProps) {
     super(scope, id);
     const { account, region } = props;
-    this.functionName = `${props.resourcePrefix}alert-enrichment`;
+    this.functionName = enrichmentFunctionName(props.resourcePrefix);
     const ruleName = this.functionName;
     this.ruleArn = `arn:aws:events:${region}:${account}:rule/${ruleName}`;
     const dlqName = `${this.functionName}-dlq`;
@@ -93,19 +107,24 @@ export class AlarmEnrichment extends Construct {
         [CATALOG_FILE]: JSON.stringify(
           alarmCatalog(props.detections, props.resourcePrefix, props.tuning),
         ),
+        ...props.containment?.files,
       },
       environment: {
         LOG_GROUP_NAME: props.logGroupName,
         ROUTES: JSON.stringify(props.routes),
         MAX_EVENTS: String(props.maxEvents),
+        ...props.containment?.environment,
       },
-      permissions: enrichmentPermissions({
-        account,
-        region,
-        logGroupArn,
-        topicArns: topics,
-        deadLetterQueueArn: this.deadLetterQueueArn,
-      }).Statement,
+      permissions: [
+        ...enrichmentPermissions({
+          account,
+          region,
+          logGroupArn,
+          topicArns: topics,
+          deadLetterQueueArn: this.deadLetterQueueArn,
+        }).Statement,
+        ...(props.containment?.statements ?? []),
+      ],
       logKmsKeyArn: props.kmsKeyArn,
       logRetentionDays: props.logRetentionDays,
       // Paging is bounded well inside this (matching-events.ts keeps 10 s in reserve).

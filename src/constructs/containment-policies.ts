@@ -168,7 +168,12 @@ function publishStatements(i: ContainmentPolicyInput): Statement[] {
       Effect: "Allow",
       Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
       Resource: i.topicKeyArn,
-      Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": i.alertTopicArn } },
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": `sns.${i.region}.amazonaws.com`,
+          "kms:EncryptionContext:aws:sns:topicArn": i.alertTopicArn,
+        },
+      },
     },
   ];
 }

@@ -12,8 +12,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
-import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import type { ActionId } from "../containment/action";
 import type { RemediationConfig } from "../containment/config";
 import {
@@ -27,8 +26,9 @@ import {
 import type { StaticSettings } from "../containment/settings";
 import type { Detection } from "../detections/types";
 import type { Names } from "../names";
-import { policy, renderPolicy, type PolicyDocument, type Statement } from "../policy";
+import { renderPolicy, type PolicyDocument, type Statement } from "../policy";
 import { BundledFunction } from "./bundled-function";
+import { PrivateQueue } from "./private-queue";
 import {
   containmentHandlerPolicy,
   containmentKeyPolicy,
@@ -117,6 +117,11 @@ export class Containment extends Construct {
   readonly actions: Readonly<Record<string, ActionId>>;
   /** Statements a function needs to sign links (add them to the alarm enrichment's role). */
   readonly signerStatements: readonly Statement[];
+  /** The settings file and variable a function that signs links needs beside its code. */
+  readonly signerPackage: {
+    readonly files: Readonly<Record<string, string>>;
+    readonly environment: Readonly<Record<string, string>>;
+  };
 
   constructor(scope: Construct, id: string, props: ContainmentProps) {
     super(scope, id);
@@ -221,6 +226,7 @@ export class Containment extends Construct {
         topicArn: props.alertTopicArn,
       }),
     };
+    this.signerPackage = { files, environment };
     const common = {
       files,
       environment,
@@ -241,12 +247,29 @@ export class Containment extends Construct {
       timeoutSeconds: HANDLER_TIMEOUT_SECONDS,
     });
 
-    this.deadLetterQueue = new SqsQueue(this, "dlq", {
-      name: cn.deadLetterQueue,
-      sqsManagedSseEnabled: true,
-      messageRetentionSeconds: 14 * 24 * 3600,
+    const dlqArn = `arn:aws:sqs:${region}:${account}:${cn.deadLetterQueue}`;
+    const dlq = new PrivateQueue(this, "dlq", {
+      queueName: cn.deadLetterQueue,
+      queueArn: dlqArn,
+      grants: [
+        {
+          // EventBridge's own delivery failures (the function cannot be invoked) land here too.
+          Sid: "EventBridgeRulesOfThisAccount",
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Resource: dlqArn,
+          Condition: {
+            ArnLike: {
+              "aws:SourceArn": `arn:aws:events:${region}:${account}:rule/${n.resourcePrefix}*`,
+            },
+          },
+        },
+      ],
     });
-    this.notifierPolicy = notifierPolicy(input, this.deadLetterQueue.arn);
+    this.deadLetterQueue = dlq.queue;
+    this.deadLetterQueuePolicy = dlq.policyDocument;
+    this.notifierPolicy = notifierPolicy(input, dlqArn);
     this.notifier = new BundledFunction(this, "notifier", {
       ...common,
       functionName: cn.notifier,
@@ -255,34 +278,8 @@ export class Containment extends Construct {
       entry: "src/containment/notifier.ts",
       permissions: this.notifierPolicy.Statement,
       timeoutSeconds: 30,
-      deadLetterQueueArn: this.deadLetterQueue.arn,
-    });
-    // EventBridge's own delivery failures (the function cannot be invoked) land here too.
-    this.deadLetterQueuePolicy = policy(
-      {
-        Sid: "EventBridgeRulesOfThisAccount",
-        Effect: "Allow",
-        Principal: { Service: "events.amazonaws.com" },
-        Action: "sqs:SendMessage",
-        Resource: this.deadLetterQueue.arn,
-        Condition: {
-          ArnLike: {
-            "aws:SourceArn": `arn:aws:events:${region}:${account}:rule/${n.resourcePrefix}*`,
-          },
-        },
-      },
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "sqs:*",
-        Resource: this.deadLetterQueue.arn,
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    );
-    new SqsQueuePolicy(this, "dlq-policy", {
-      queueUrl: this.deadLetterQueue.url,
-      policy: renderPolicy(this.deadLetterQueuePolicy),
+      // The reference, not the built ARN: the queue must exist before the function names it.
+      deadLetterQueueArn: dlq.queue.arn,
     });
     new CloudwatchMetricAlarm(this, "dlq-alarm", {
       alarmName: `${n.resourcePrefix}containment-notifications-failed`,

@@ -90,7 +90,8 @@ export interface RemediationProblem {
 }
 
 /**
- * Cross-field rules: each detection exists, is enabled, and reports a call its action answers.
+ * Cross-field rules: each detection exists, is enabled, reports a call its action answers, and,
+ * when only an alarm reports it, has the alarm enrichment on (its link travels in that message).
  * @param all every detection of the catalog
  * @param enabled the detections the configuration turns on
  */
@@ -98,6 +99,7 @@ export function remediationProblems(
   r: RemediationConfig,
   all: readonly Detection[],
   enabled: readonly Detection[],
+  alarmEnrichment: boolean,
 ): RemediationProblem[] {
   const problems: RemediationProblem[] = [];
   const entries = Object.entries(r.actions);
@@ -125,6 +127,11 @@ export function remediationProblems(
           fits.length > 0
             ? `${action} cannot contain what ${id} reports; allowed for ${id}: ${fits.join(", ")}`
             : `${id} reports nothing a containment action can tighten; detections with one: ${capable.join(", ")}`,
+      });
+    if (d.delivery === "alarm" && !alarmEnrichment)
+      problems.push({
+        path,
+        message: `${id} is delivered by a CloudWatch alarm, whose links travel in the enriched alarm message: set alerts.enrichment.enabled to true`,
       });
     if (!enabled.some((x) => x.id === id))
       problems.push({

@@ -18,7 +18,7 @@ import { alarmDetections, ruleDetectionsFor } from "../detections/select";
 import { AthenaInvestigation } from "../constructs/athena-investigation";
 import { athenaNames } from "../athena/names";
 import { AWS_REGIONS } from "../config/regions";
-import { AlarmEnrichment } from "../constructs/alarm-enrichment";
+import { AlarmEnrichment, enrichmentFunctionName } from "../constructs/alarm-enrichment";
 import { SEVERITIES } from "../detections/types";
 import { Containment } from "../constructs/containment";
 
@@ -102,6 +102,10 @@ export class HomeStack extends BaseStack {
           ...(c.athena.enabled ? [athenaNames(c).resultsBucket] : []),
           c.state.bucket,
         ],
+        // Alarm-delivered detections get their links from the enrichment function.
+        otherSignerRoleArns: enriched
+          ? [`arn:aws:iam::${n.account}:role/${enrichmentFunctionName(n.resourcePrefix)}`]
+          : [],
       });
       new TerraformOutput(this, "containment_url", { value: this.containment.url });
     }
@@ -129,6 +133,10 @@ export class HomeStack extends BaseStack {
         maxEvents: enrichment.maxEvents,
         reservedConcurrency: enrichment.reservedConcurrency ?? undefined,
         logRetentionDays: enrichment.logRetentionDays,
+        containment: this.containment && {
+          ...this.containment.signerPackage,
+          statements: this.containment.signerStatements,
+        },
       });
       new TerraformOutput(this, "alert_enrichment_function", {
         value: this.enrichment.fn.function.functionName,

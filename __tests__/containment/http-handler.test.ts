@@ -264,6 +264,63 @@ describe("POST acts once", () => {
     expect(res.body).toContain("the bucket no longer exists.");
   });
 
+  test("the bucket already tight: 'Nothing to change', only reads, and the follow-up says so", async () => {
+    s3.on(GetBucketPolicyCommand).resolves({
+      Policy: JSON.stringify({
+        Statement: [
+          {
+            Sid: "AllowSSLRequestsOnly",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: ["arn:aws:s3:::cwe-test", "arn:aws:s3:::cwe-test/*"],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      }),
+    });
+    s3.on(GetPublicAccessBlockCommand).resolves({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    s3.on(GetBucketEncryptionCommand).resolves({
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+    });
+    s3.on(GetObjectLockConfigurationCommand).resolves({
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: "Enabled",
+        Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 7 } },
+      },
+    });
+    const res = await handler()(confirm(query()));
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain("Nothing to change");
+    expect(res.body).toContain(
+      "S3 bucket &quot;cwe-test&quot; (us-east-1) was already as tight as this action makes it.",
+    );
+    expect(s3.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      "GetBucketPolicyCommand",
+      "GetPublicAccessBlockCommand",
+      "GetBucketEncryptionCommand",
+      "GetBucketVersioningCommand",
+      "GetObjectLockConfigurationCommand",
+    ]);
+    expect(items.get(`${CREATED.eventID}#lock-s3-bucket`)!.status.S).toBe("unchanged");
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published).toHaveLength(1);
+    expect(published[0].Subject).toBe(
+      'trailwatch containment no change: S3 bucket "cwe-test" (us-east-1)',
+    );
+    expect(published[0].Message).not.toContain("To undo:");
+    expect(published[0].Message).not.toContain("Changed:");
+  });
+
   test("a POST without the page's confirmation field, or from another site, does nothing", async () => {
     const h = handler();
     expect((await h(httpEvent("POST", query(), { body: "" }))).statusCode).toBe(400);
@@ -298,6 +355,25 @@ describe("links that must not act: 4xx without touching AWS", () => {
       "expired",
       () => queryOf(linkFor(CREATED, "lock-s3-bucket", KEY, NOW - 3600_000).url),
       410,
+      {},
+    ],
+    [
+      "another action swapped in (the link is bound to its one action)",
+      () => query().replace("action=lock-s3-bucket", "action=deactivate-access-key"),
+      403,
+      {},
+    ],
+    [
+      "another event swapped in (each event's link acts once)",
+      () =>
+        query().replace(`event=${CREATED.eventID}`, "event=00000000-0000-0000-0000-000000000000"),
+      403,
+      {},
+    ],
+    [
+      "expiry pushed back",
+      () => query().replace(/expires=(\d+)/, (_m, t: string) => `expires=${Number(t) + 86400}`),
+      403,
       {},
     ],
     ["not a link", () => "bucket=cwe-test", 400, {}],

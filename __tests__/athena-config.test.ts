@@ -109,7 +109,7 @@ describe("athena configuration", () => {
     const longName = "a-very-long-deployment-name-x1";
     const p = problems(withAthena({ enabled: true }, { name: longName }));
     expect(p).toContainEqual(
-      `athena.resultsBucketName: the default name "${longName}-athena-111122223333-ap-northeast-1" (from name, accountId and homeRegion) must be 3 to 63 characters long; set it explicitly (missing)`,
+      `athena.resultsBucketName: the default name "${longName}-athena-111122223333-ap-northeast-1" (from name, accountId and homeRegion) must be 3 to 63 characters long; set athena.resultsBucketName explicitly`,
     );
     // Only checked when Athena is on.
     expect(problems(withAthena({ enabled: false }, { name: longName }))).not.toContainEqual(
@@ -117,7 +117,7 @@ describe("athena configuration", () => {
     );
     const state = exampleConfigInput().state.bucket;
     expect(problems(withAthena({ enabled: true, resultsBucketName: state }))).toEqual([
-      `athena.resultsBucketName: must differ from the state, archive and access-log buckets (got "${state}")`,
+      `athena.resultsBucketName: must differ from state.bucket ("${state}"): each trailwatch bucket has its own stack, policy and lifecycle (got "${state}")`,
     ]);
     expect(problems(withAthena({ enabled: true, resultsBucketName: "Bad_Name" }))[0]).toMatch(
       /^athena\.resultsBucketName: not a valid S3 bucket name/,

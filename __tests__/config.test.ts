@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -153,7 +153,7 @@ describe("configuration", () => {
   });
 
   test("Object Lock mode and days are checked", () => {
-    const p = problems(variant((c) => (c.archive.objectLock = { mode: "STRICT", days: 9999 })));
+    const p = problems(variant((c) => (c.archive.objectLock = { mode: "STRICT", days: 365 })));
     expect(p).toEqual([
       expect.stringMatching(
         /^archive\.objectLock\.mode: .*"GOVERNANCE".*"COMPLIANCE".* \(got "STRICT"\)$/,
@@ -185,6 +185,7 @@ describe("configuration", () => {
       expect.stringMatching(
         /^trail\.s3DataEvents\[4\]\.readWrite: .*"All".*"ReadOnly".*"WriteOnly".* \(got "Sometimes"\)$/,
       ),
+      'trail.s3DataEvents[3].bucket: must not be trailwatch\'s log archive bucket (archive.bucketName): the trail would log its own writes in a loop (got "my-trail-archive")',
     ]);
     expect(
       problems(
@@ -194,7 +195,7 @@ describe("configuration", () => {
         }),
       ),
     ).toEqual([
-      'trail.s3DataEvents[0].bucket: must not be the log archive bucket: the trail would log its own writes in a loop (got "arn:aws:s3:::my-trail-archive")',
+      'trail.s3DataEvents[0].bucket: must not be trailwatch\'s log archive bucket (archive.bucketName): the trail would log its own writes in a loop (got "arn:aws:s3:::my-trail-archive")',
     ]);
   });
 
@@ -207,7 +208,7 @@ describe("configuration", () => {
       }),
     );
     expect(p).toEqual([
-      'trail.s3DataEvents[0].bucket: must not be the log archive bucket: the trail would log its own writes in a loop (got "trailwatch-cloudtrail-111122223333-ap-northeast-1")',
+      'trail.s3DataEvents[0].bucket: must not be trailwatch\'s log archive bucket (archive.bucketName): the trail would log its own writes in a loop (got "trailwatch-cloudtrail-111122223333-ap-northeast-1")',
     ]);
   });
 
@@ -221,7 +222,7 @@ describe("configuration", () => {
     );
     expect(p).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^accountId: .* \(missing\)$/),
+        "accountId: required (the 12-digit id of the AWS account trailwatch is deployed into)",
         expect.stringMatching(/^trail\.profile: .*"compliance".*"cost".* \(got "cheap"\)$/),
         '(top level): unknown field "trial"; see trailwatch.schema.json for the allowed fields',
       ]),
@@ -252,12 +253,16 @@ describe("configuration", () => {
 
   test("unreadable and malformed files name the problem", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "trailwatch-config-"));
-    const bad = path.join(dir, "bad.json");
-    writeFileSync(bad, '{ "name": ');
-    expect(() => loadConfigFile(bad)).toThrow(
-      /bad\.json: 1 problem in the configuration:\n {2}- not valid JSON/,
-    );
-    expect(() => loadConfigFile(path.join(dir, "missing.json"))).toThrow(/cannot read the file/);
+    try {
+      const bad = path.join(dir, "bad.json");
+      writeFileSync(bad, '{ "name": ');
+      expect(() => loadConfigFile(bad)).toThrow(
+        `${bad}: 1 problem in the configuration:\n  - ${bad}:1:11: JSON syntax error: expected a value`,
+      );
+      expect(() => loadConfigFile(path.join(dir, "missing.json"))).toThrow(/cannot read the file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("the committed JSON Schema is generated from the zod schema and referenced by the example", () => {

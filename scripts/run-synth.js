@@ -37,6 +37,8 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestMtime(sources)) {
     // Lambda packages are built at synth by src/lambda/package.ts, only on a cache miss: esbuild
     // stays a runtime require (its native binary cannot be bundled).
     external: ["esbuild"],
+    // jsonc-parser's main entry is a UMD wrapper whose require() calls esbuild cannot follow.
+    alias: { "jsonc-parser": path.join(root, "node_modules/jsonc-parser/lib/esm/main.js") },
     logLevel: "error",
   });
 }

@@ -1,5 +1,5 @@
 import type { TrailwatchConfig } from "./config/schema";
-import { defaultAccessLogBucketName, defaultArchiveBucketName } from "./config/load";
+import { defaultAccessLogBucketName, defaultArchiveBucketName } from "./config/bucket-names";
 import { managementAccount, parseKmsKeyArn, parseTrailArn, type TrailMode } from "./config/modes";
 
 /**
@@ -30,6 +30,8 @@ export interface Names {
   readonly logGroupArn: string;
   readonly alertTopicName: string;
   readonly alertTopicArn: string;
+  /** The role CloudTrail assumes to write to the log group. */
+  readonly trailLogsRole: string;
   readonly keyAlias: string;
   readonly metricNamespace: string;
   /** Prefix of alarm, rule and role names. */
@@ -37,6 +39,16 @@ export interface Names {
   /** The home region's default event bus, which regional stacks forward matched events to. */
   readonly homeEventBusArn: string;
   stackName(region: string): string;
+}
+
+/** The role CloudTrail assumes to deliver to the trail's log group (at most 64 characters). */
+export function trailLogsRoleName(trailName: string): string {
+  return `${trailName}-cloudtrail-to-logs`;
+}
+
+/** Where a regional stack keeps its state in the state bucket. */
+export function stateKey(keyPrefix: string, name: string, region: string): string {
+  return `${keyPrefix}/${name}-${region}.tfstate`;
 }
 
 /**
@@ -80,6 +92,7 @@ export function resolveNames(c: TrailwatchConfig): Names {
     logGroupArn: `arn:aws:logs:${home}:${account}:log-group:${logGroupName}`,
     alertTopicName,
     alertTopicArn: `arn:aws:sns:${home}:${account}:${alertTopicName}`,
+    trailLogsRole: trailLogsRoleName(trailName),
     // Existing mode has no trail key: its own key encrypts only alerts (and Athena results).
     keyAlias: existing ? `alias/${c.name}-alerts` : `alias/${c.name}-cloudtrail`,
     metricNamespace: "trailwatch",

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { AWS_REGIONS } from "./regions";
 import { DETECTION_IDS } from "../detections/catalog";
+import { MAX_TAGS_PER_RESOURCE, TRAILWATCH_TAG_KEYS } from "../tags";
 import { bucketNameProblem } from "./bucket-name";
 
 export { bucketNameProblem };
@@ -38,8 +39,11 @@ export const region = z.enum(AWS_REGIONS as [string, ...string[]], {
 });
 
 // Deliberately simple: a local part, "@", and a dotted domain. SNS rejects anything else later.
+// At most 254 characters: the longest address SMTP can carry (RFC 5321, 4.5.3.1: a 256-octet
+// path, angle brackets included).
 export const email = z
   .string()
+  .max(254, { message: "not an e-mail address: at most 254 characters (RFC 5321)" })
   .regex(/^[^\s@"<>,;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/, {
     message: "not an e-mail address (expected name@example.com)",
   });
@@ -48,9 +52,25 @@ export const logRetention = z.literal(LOG_RETENTION_DAYS, {
   error: `not a CloudWatch Logs retention value; allowed: ${LOG_RETENTION_DAYS.join(", ")}`,
 });
 
-export const positiveDays = z.number().int({ message: "must be a whole number of days" }).min(1, {
-  message: "must be at least 1 day",
-});
+/**
+ * The most days any lifecycle or retention field accepts: 100 years. S3 lifecycle `Days` is a
+ * 32-bit integer, and a retention beyond a century is far more likely a typo (an extra digit)
+ * than a policy; trailwatch refuses it rather than keep logs for ever by accident.
+ */
+export const MAX_DAYS = 36500;
+
+/** A whole number of days from `min` to `MAX_DAYS`. */
+export function days(min: number) {
+  return z
+    .number()
+    .int({ message: "must be a whole number of days" })
+    .min(min, { message: `must be at least ${min} day${min === 1 ? "" : "s"}` })
+    .max(MAX_DAYS, {
+      message: `must be at most ${MAX_DAYS} days (100 years; allowed: ${min} to ${MAX_DAYS})`,
+    });
+}
+
+export const positiveDays = days(1);
 
 /** A bucket name, or an S3 bucket ARN optionally followed by a key prefix (arn:aws:s3:::bucket/prefix/). */
 export const dataEventBucket = z.string().superRefine((value, ctx) => {
@@ -112,14 +132,73 @@ export const projectionDate = z.string().superRefine((d, ctx) => {
     });
 });
 
-export const tags = z
-  .record(
-    z.string().min(1).max(128, { message: "tag keys are at most 128 characters" }),
-    z.string().max(256, { message: "tag values are at most 256 characters" }),
-  )
-  .refine((t) => Object.keys(t).every((k) => !k.toLowerCase().startsWith("aws:")), {
-    message: 'tag keys must not start with "aws:" (reserved by AWS)',
-  });
+/**
+ * Characters AWS allows in tag keys and values across services: Unicode letters, digits and
+ * spaces, and `_ . : / = + - @` (AWS Tagging User Guide, "Tag naming limits and requirements";
+ * the Resource Groups Tagging API pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`).
+ */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_CHARACTERS_RULE =
+  "may contain only Unicode letters, digits and spaces and _ . : / = + - @";
+
+/** Problems of one tag key or value; lengths count Unicode characters, as AWS does. */
+function tagTextProblems(text: string, what: "key" | "value"): string[] {
+  const max = what === "key" ? 128 : 256;
+  const problems: string[] = [];
+  const length = [...text].length;
+  if (what === "key" && length === 0) problems.push("tag keys cannot be empty");
+  if (length > max) problems.push(`tag ${what}s are at most ${max} characters (got ${length})`);
+  if (!TAG_CHARACTERS.test(text)) problems.push(`tag ${what}s ${TAG_CHARACTERS_RULE}`);
+  if (text.toLowerCase().startsWith("aws:"))
+    problems.push(`tag ${what}s must not start with "aws:" (reserved by AWS, in any case)`);
+  return problems;
+}
+
+const tagText = (what: "key" | "value") =>
+  z
+    .string()
+    .superRefine((text, ctx) => {
+      for (const message of tagTextProblems(text, what)) ctx.addIssue({ code: "custom", message });
+    })
+    // For editors: the JSON Schema counts characters as AWS does.
+    .meta(what === "key" ? { minLength: 1, maxLength: 128 } : { maxLength: 256 });
+
+/**
+ * The configured tags (provider `default_tags`). With trailwatch's own tags (`src/tags.ts`) they
+ * must fit AWS's 50 tags per resource; a key may not be one trailwatch sets, nor differ from
+ * another only in case (IAM treats role tag keys case-insensitively, so `Owner` and `owner`
+ * cannot both be on the CloudTrail role).
+ */
+export const tags = z.record(tagText("key"), tagText("value")).superRefine(
+  (t, ctx) => {
+    const keys = Object.keys(t);
+    const allowed = MAX_TAGS_PER_RESOURCE - TRAILWATCH_TAG_KEYS.length;
+    if (keys.length > allowed)
+      ctx.addIssue({
+        code: "custom",
+        message: `at most ${allowed} tags: AWS allows ${MAX_TAGS_PER_RESOURCE} per resource and trailwatch adds ${TRAILWATCH_TAG_KEYS.join(", ")} (got ${keys.length})`,
+      });
+    const seen = new Map<string, string>();
+    for (const key of keys) {
+      const ours = TRAILWATCH_TAG_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
+      if (ours)
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `trailwatch sets the tag ${JSON.stringify(ours)} itself; choose another key`,
+        });
+      const other = seen.get(key.toLowerCase());
+      if (other !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `differs from the tag ${JSON.stringify(other)} only in case; IAM treats tag keys of roles case-insensitively`,
+        });
+      else seen.set(key.toLowerCase(), key);
+    }
+  },
+  { when: () => true },
+);
 
 /** Kebab-case detection ids: catalog ids (listed for editors) or detections.custom ids. */
 export const detectionId = z.union(
@@ -130,7 +209,7 @@ export const detectionId = z.union(
 );
 
 export const transition = z.strictObject({
-  days: z.number().int().min(0),
+  days: days(0),
   storageClass: z.enum(TRANSITION_STORAGE_CLASSES),
 });
 
@@ -199,3 +278,26 @@ export function alarmTuningProblems(
     });
   return problems;
 }
+
+/**
+ * CloudTrail trail naming rules (CreateTrail API reference, `Name`): ASCII letters, digits,
+ * periods, underscores and dashes; 3 to 128 characters; starting and ending with a letter or
+ * digit; no two periods, underscores or dashes in a row (`my-_trail`, `my--trail`); not formatted
+ * as an IP address.
+ */
+export function trailNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 128) return "must be 3 to 128 characters long";
+  if (!/^[A-Za-z0-9._-]+$/.test(name))
+    return "may contain only ASCII letters, digits, periods, underscores and dashes";
+  if (!/^[A-Za-z0-9].*[A-Za-z0-9]$/.test(name)) return "must start and end with a letter or digit";
+  if (/[._-]{2}/.test(name))
+    return "must not have two periods, underscores or dashes in a row (e.g. my--trail)";
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return "must not be formatted as an IP address";
+  return undefined;
+}
+
+export const trailName = z.string().superRefine((name, ctx) => {
+  const problem = trailNameProblem(name);
+  if (problem)
+    ctx.addIssue({ code: "custom", message: `not a valid CloudTrail trail name: ${problem}` });
+});

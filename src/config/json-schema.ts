@@ -21,7 +21,7 @@ export function configJsonSchema(): Record<string, unknown> {
     $id: "https://github.com/trailwatch/trailwatch/trailwatch.schema.json",
     title: "trailwatch configuration",
     description:
-      "Configuration of the trailwatch CloudTrail monitoring baseline. Cross-field rules (home region among regions, lifecycle ordering, minimum retention) are checked by `npm run synth`.",
+      "Configuration of the trailwatch CloudTrail monitoring baseline. Rules between fields (home region among regions, items listed twice, distinct buckets, lifecycle ordering, minimum retention, alarm evaluation windows, names derived from several fields) are checked by `npm run synth`.",
   };
 }
 

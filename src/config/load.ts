@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { z } from "zod";
-import { bucketNameProblem } from "./fields";
+import { parseJsonText } from "./json-text";
+import { crossFieldProblems, formatPath, type Source } from "./rules";
+import { salvage, schemaAt } from "./salvage";
 import { configSchema, type TrailwatchConfig } from "./schema";
 import { existingTrailProblems } from "../trail-source/requirements";
 import { selectDetections } from "../detections/select";
@@ -29,6 +31,7 @@ export function configPath(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return path.resolve(cwd, env.TRAILWATCH_CONFIG || DEFAULT_CONFIG_FILE);
 }
 
+/** Reads, parses and validates a configuration file, reporting every problem at once. */
 export function loadConfigFile(file: string): TrailwatchConfig {
   let text: string;
   try {
@@ -36,92 +39,66 @@ export function loadConfigFile(file: string): TrailwatchConfig {
   } catch (e) {
     throw new ConfigError(file, [`cannot read the file: ${(e as Error).message}`]);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(file, [`not valid JSON: ${(e as Error).message}`]);
-  }
-  return parseConfig(raw, file);
+  const json = parseJsonText(text, file);
+  if (json.problems.length > 0) throw new ConfigError(file, json.problems);
+  return parseConfig(json.value, file);
 }
 
-/** Validates a parsed configuration completely, reporting every problem at once. */
+/**
+ * Validates a parsed configuration completely: the rules of each field (zod), then the rules
+ * between fields (`rules.ts`) on whatever parsed, so one bad field hides no other problem.
+ * Throws `ConfigError` listing every problem; returns the configuration with defaults filled in.
+ */
 export function parseConfig(raw: unknown, file = "configuration"): TrailwatchConfig {
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(file, formatIssues(result.error.issues, raw));
-  const problems = [
-    ...derivedNameProblems(result.data),
-    ...existingTrailConfigProblems(result.data),
-  ];
-  if (problems.length > 0) throw new ConfigError(file, problems);
-  return result.data;
-}
-
-function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown): string[] {
+  const problems = result.success ? [] : result.error.issues.map((i) => formatIssue(i, raw));
+  const parsed = result.success ? result.data : salvage(configSchema, raw);
+  const source: Source = {
+    given: (at) => valueAt(raw, at).found,
+    section: (key) => {
+      const r = configSchema.shape[key].safeParse(valueAt(raw, [key]).value);
+      return r.success ? (r.data as never) : undefined;
+    },
+  };
+  for (const p of crossFieldProblems(parsed, source))
+    problems.push(formatProblem(p.path, p.message, raw));
+  // Rules that read the whole configuration (selected detections, resolved names).
+  if (result.success) problems.push(...existingTrailConfigProblems(result.data));
   // One rule may be several zod checks failing with the same message (e.g. multipleOf and min).
-  return [...new Set(issues.map((issue) => formatIssue(issue, raw)))];
+  if (problems.length > 0) throw new ConfigError(file, [...new Set(problems)]);
+  return (result as { data: TrailwatchConfig }).data;
 }
 
 function formatIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const where = formatPath(issue.path);
+  const where = formatPath(issue.path) || "(top level)";
   if (issue.code === "unrecognized_keys")
-    return `${where || "(top level)"}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys
+    return `${where}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys
       .map((k) => JSON.stringify(k))
       .join(", ")}; see trailwatch.schema.json for the allowed fields`;
+  if (issue.code === "invalid_key")
+    return `${where}: ${issue.issues.map((i) => i.message).join("; ")}`;
   const value = valueAt(raw, issue.path);
-  const got = value.found ? ` (got ${JSON.stringify(value.value)})` : " (missing)";
-  return `${where || "(top level)"}: ${issue.message}${got}`;
+  if (!value.found && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
+    const about = schemaAt(configSchema, issue.path)?.description;
+    return `${where}: required${about ? ` (${about})` : ""}`;
+  }
+  return formatProblem(issue.path, issue.message, raw);
 }
 
-function formatPath(p: readonly PropertyKey[]): string {
-  return p
-    .map((k, i) => (typeof k === "number" ? `[${k}]` : `${i === 0 ? "" : "."}${String(k)}`))
-    .join("");
+function formatProblem(at: readonly PropertyKey[], message: string, raw: unknown): string {
+  const value = valueAt(raw, at);
+  const got = value.found ? ` (got ${JSON.stringify(value.value)})` : "";
+  return `${formatPath(at) || "(top level)"}: ${message}${got}`;
 }
 
 function valueAt(raw: unknown, p: readonly PropertyKey[]): { found: boolean; value?: unknown } {
   let cur: unknown = raw;
   for (const k of p) {
-    if (cur === null || typeof cur !== "object" || !(String(k) in (cur as object)))
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, String(k)))
       return { found: false };
     cur = (cur as Record<string, unknown>)[String(k)];
   }
-  return { found: true, value: cur };
-}
-
-/** Names we derive from several fields must obey AWS rules too; check them before any construct. */
-function derivedNameProblems(c: TrailwatchConfig): string[] {
-  const problems: string[] = [];
-  const derived: [string, string, string | undefined][] = [
-    ["archive.bucketName", defaultArchiveBucketName(c), c.archive.bucketName],
-    [
-      "archive.accessLogs.bucketName",
-      defaultAccessLogBucketName(c),
-      c.archive.accessLogs.bucketName,
-    ],
-  ];
-  for (const [field, name, explicit] of derived) {
-    // An existing trail's archive is not ours; an adopted bucket keeps its own name.
-    if (
-      explicit ||
-      c.trail.mode === "existing" ||
-      (field === "archive.bucketName" && c.adopt?.bucket)
-    )
-      continue;
-    const problem = bucketNameProblem(name);
-    if (problem)
-      problems.push(
-        `${field}: the default name "${name}" (from name, accountId and homeRegion) ${problem}; set ${field} explicitly`,
-      );
-  }
-  const archive = c.archive.bucketName ?? c.adopt?.bucket ?? defaultArchiveBucketName(c);
-  c.trail.s3DataEvents.forEach((d, i) => {
-    if (d.bucket.replace(/^arn:aws:s3:::/, "").split("/")[0] === archive)
-      problems.push(
-        `trail.s3DataEvents[${i}].bucket: must not be the log archive bucket: the trail would log its own writes in a loop (got ${JSON.stringify(d.bucket)})`,
-      );
-  });
-  return problems;
+  return { found: cur !== undefined, value: cur };
 }
 
 /** trail.mode "existing": the enabled detections the described trail cannot serve. */
@@ -129,12 +106,4 @@ function existingTrailConfigProblems(c: TrailwatchConfig): string[] {
   const existing = c.trail.mode === "existing" ? c.trail.existing : undefined;
   if (!existing) return [];
   return existingTrailProblems(existing, selectDetections(c, watchedResources(resolveNames(c))));
-}
-
-export function defaultArchiveBucketName(c: TrailwatchConfig): string {
-  return `${c.name}-cloudtrail-${c.accountId}-${c.homeRegion}`;
-}
-
-export function defaultAccessLogBucketName(c: TrailwatchConfig): string {
-  return `${c.name}-s3-access-${c.accountId}-${c.homeRegion}`;
 }

@@ -41,7 +41,7 @@ export class TrailLogs extends Construct {
       },
     });
     this.role = new IamRole(this, "role", {
-      name: `${n.trailName}-cloudtrail-to-logs`,
+      name: n.trailLogsRole,
       description: "CloudTrail delivers trail events to its CloudWatch Logs log group",
       assumeRolePolicy: renderPolicy(this.trustPolicy),
     });

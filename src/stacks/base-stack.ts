@@ -1,9 +1,10 @@
 import { Construct } from "constructs";
 import { S3Backend } from "cdktf";
 import { TrailwatchStack } from "./trailwatch-stack";
+import { defaultTags } from "../tags";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { TrailwatchConfig } from "../config/schema";
-import type { Names } from "../names";
+import { stateKey, type Names } from "../names";
 
 export interface BaseStackProps {
   readonly config: TrailwatchConfig;
@@ -23,11 +24,11 @@ export class BaseStack extends TrailwatchStack {
       region: props.region,
       // Refuse to plan against any other account: a wrong profile must not create a trail elsewhere.
       allowedAccountIds: [c.accountId],
-      defaultTags: [{ tags: { ...c.tags, "trailwatch:stack": stackName } }],
+      defaultTags: [{ tags: defaultTags(c.tags, stackName) }],
     });
     new S3Backend(this, {
       bucket: c.state.bucket,
-      key: `${c.state.keyPrefix}/${stackName}.tfstate`,
+      key: stateKey(c.state.keyPrefix, c.name, props.region),
       // The state bucket's region, which is not necessarily this stack's.
       region: c.state.region,
       encrypt: true,

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { LocalBackend, TerraformOutput } from "cdktf";
 import { TrailwatchStack } from "./trailwatch-stack";
+import { defaultTags } from "../tags";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { TrailwatchConfig } from "../config/schema";
 import { PrivateBucket } from "../constructs/private-bucket";
@@ -19,7 +20,7 @@ export class BootstrapStack extends TrailwatchStack {
     new AwsProvider(this, "aws", {
       region: c.state.region,
       allowedAccountIds: [c.accountId],
-      defaultTags: [{ tags: { ...c.tags, "trailwatch:stack": `${c.name}-bootstrap` } }],
+      defaultTags: [{ tags: defaultTags(c.tags, `${c.name}-bootstrap`) }],
     });
     new LocalBackend(this, { path: "terraform.tfstate" });
     const arn = `arn:aws:s3:::${c.state.bucket}`;

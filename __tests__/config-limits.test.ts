@@ -1,9 +1,11 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { Testing } from "cdktf";
 import { buildApp } from "../src/app";
 import { parseConfig } from "../src/config/load";
 import { DEFAULT_ENABLED_REGIONS } from "../src/config/regions";
 import { DETECTION_IDS } from "../src/detections/catalog";
-import { configProblems as problems, exampleConfigInput, synthJson } from "./helpers";
+import { configProblems as problems, exampleConfigInput, ROOT, synthJson } from "./helpers";
 
 /** The example with `mutate` applied to a deep copy. */
 function variant(mutate: (c: any) => void): unknown {
@@ -113,6 +115,27 @@ describe("buckets: one bucket, one owner", () => {
         }),
       ),
     ).not.toThrow();
+  });
+
+  test("the existing trail's bucket and an adopted bucket take the archive's place", () => {
+    const existing = JSON.parse(
+      readFileSync(path.join(ROOT, "examples", "existing-trail.json"), "utf8"),
+    );
+    existing.state.bucket = existing.trail.existing.bucket;
+    expect(problems(existing)).toEqual([
+      `trail.existing.bucket: must differ from state.bucket ("${existing.state.bucket}"): each trailwatch bucket has its own stack, policy and lifecycle (got "${existing.state.bucket}")`,
+    ]);
+    // An adopted archive keeps its own name: no default name is derived (or checked) for it.
+    const adopted = variant((c) => {
+      c.name = "a-very-long-trailwatch-prefix-xx";
+      c.adopt = { bucket: "old-trail-bucket" };
+      c.archive.accessLogs.bucketName = "access-logs";
+      c.athena.resultsBucketName = "athena-results";
+      c.state.bucket = "old-trail-bucket";
+    });
+    expect(problems(adopted)).toEqual([
+      'adopt.bucket: must differ from state.bucket ("old-trail-bucket"): each trailwatch bucket has its own stack, policy and lifecycle (got "old-trail-bucket")',
+    ]);
   });
 
   test("data events are refused on the access-log and Athena results buckets, as on the archive", () => {

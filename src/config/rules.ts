@@ -15,7 +15,7 @@ import {
   bucketNameProblem,
   trailNameProblem,
 } from "./fields";
-import { modeProblems } from "./modes";
+import { modeProblems, type ModeInputs } from "./modes";
 import type { Salvaged } from "./salvage";
 import { GLOBAL_EVENTS_REGION } from "./regions";
 import { stateKey, trailLogsRoleName } from "../names";
@@ -367,23 +367,30 @@ const derivedNames: Rule = (c, add, { given }) => {
   }
 };
 
-/** The trail mode's own rules (`modes.ts`), once every section they read is valid. */
-const trailMode: Rule = (_c, add, { section, given }) => {
-  const [name, accountId, homeRegion, trail, logGroup, archive] = [
-    section("name"),
-    section("accountId"),
-    section("homeRegion"),
-    section("trail"),
-    section("logGroup"),
-    section("archive"),
-  ];
-  const organization = section("organization");
+/**
+ * The trail mode's own rules (`modes.ts`), on what parsed: they need the name, account, home
+ * region and the trail's mode, profile, data events and Insights; an adopt section runs only when
+ * all of it is valid (a field left out would read as "not adopted").
+ */
+const trailMode: Rule = (c, add, { section, given }) => {
+  const { name, accountId, homeRegion, trail, logGroup, archive, organization } = c;
+  if (name === undefined || accountId === undefined || homeRegion === undefined) return;
+  if (!trail || !logGroup || !archive) return;
+  const { mode, profile, s3DataEvents, insights } = trail;
+  if (mode === undefined || profile === undefined || s3DataEvents === undefined) return;
+  if (insights?.apiCallRate === undefined || insights.apiErrorRate === undefined) return;
   const adopt = section("adopt");
-  if (!name || !accountId || !homeRegion || !trail || !logGroup || !archive) return;
-  // An optional section that is given but invalid is undefined here too: skip rather than guess.
-  if ((organization === undefined) !== !given(["organization"])) return;
-  if ((adopt === undefined) !== !given(["adopt"])) return;
-  const inputs = { name, accountId, homeRegion, trail, logGroup, archive, organization, adopt };
+  if (adopt === undefined && given(["adopt"])) return;
+  const inputs = {
+    name,
+    accountId,
+    homeRegion,
+    trail: { ...trail, mode, profile, s3DataEvents, insights: { ...insights } },
+    logGroup,
+    archive,
+    organization: organization as ModeInputs["organization"],
+    adopt,
+  } as ModeInputs;
   for (const p of modeProblems(inputs)) add(p.path, p.message);
 };
 

@@ -55,9 +55,10 @@ export function parseConfig(raw: unknown, file = "configuration"): TrailwatchCon
   const parsed = result.success ? result.data : salvage(configSchema, raw);
   const source: Source = {
     given: (at) => valueAt(raw, at).found,
-    section: (key) => {
-      const r = configSchema.shape[key].safeParse(valueAt(raw, [key]).value);
-      return r.success ? (r.data as never) : undefined;
+    section: (key) => source.parsedAt([key]) as never,
+    parsedAt: (at) => {
+      const r = schemaAt(configSchema, at)?.safeParse(valueAt(raw, at).value);
+      return r?.success ? r.data : undefined;
     },
   };
   for (const p of crossFieldProblems(parsed, source))

@@ -40,6 +40,8 @@ export interface Source {
   given(path: Path): boolean;
   /** A whole top-level section, parsed, or undefined when any part of it is invalid. */
   section<K extends keyof TrailwatchConfig>(key: K): TrailwatchConfig[K] | undefined;
+  /** The value at `path`, parsed by its field's schema, or undefined when any part is invalid. */
+  parsedAt(path: Path): unknown;
 }
 
 /** Every cross-field problem of `c` (see the module comment). */
@@ -137,12 +139,10 @@ const enabledAndDisabled: Rule = (c, add) => {
  * own rules (`custom-detections.ts`). Checked only once every custom detection parsed: an invalid
  * one's id is unknown, and must not make its mentions look like typos.
  */
-const detectionIds: Rule = (c, add, { given }) => {
+const detectionIds: Rule = (c, add, { given, parsedAt }) => {
   const d = c.detections;
-  const customList = d?.custom;
-  if (customList === undefined ? given(["detections", "custom"]) : customList.includes(undefined))
-    return;
-  const custom = (customList ?? []) as CustomDetectionConfig[];
+  const custom = parsedAt(["detections", "custom"]) as CustomDetectionConfig[] | undefined;
+  if (custom === undefined) return;
   const knownIds = [...DETECTION_IDS, ...custom.map((x) => x.id)];
   const unknown = `not a detection id; allowed: ${DETECTION_IDS.join(", ")} and the ids of detections.custom${custom.length ? ` (${custom.map((x) => x.id).join(", ")})` : " (none)"}`;
   for (const list of ["enable", "disable"] as const)

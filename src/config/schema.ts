@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { customDetectionEntry } from "./custom-detections";
 import { remediationSchema } from "../containment/config";
+import { alarmEnrichment, ALARM_ENRICHMENT_DEFAULTS } from "./alerts";
 import {
   READ_WRITE_TYPES,
   TRAIL_PROFILES,
@@ -76,6 +77,8 @@ export const configSchema = z.strictObject({
         .array(email)
         .min(1, { message: "at least one e-mail address is needed" })
         .describe("the e-mail addresses subscribed to the alert topic"),
+      /** Alarm notifications that list the CloudTrail events behind the alarm (src/alerts/). */
+      enrichment: alarmEnrichment.default(ALARM_ENRICHMENT_DEFAULTS),
     })
     .describe('who is alerted: { "emails": ["security@example.com"] }'),
   trail: z

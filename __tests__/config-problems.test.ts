@@ -44,6 +44,24 @@ describe("every problem at once", () => {
     ]);
   });
 
+  test("containment's rules run beside an invalid field elsewhere", () => {
+    const p = problems(
+      variant((c) => {
+        c.homeRegion = "ap-northeast-9";
+        c.remediation = {
+          enabled: true,
+          actions: { "s3-bucket-created": "deactivate-access-key" },
+        };
+      }),
+    );
+    expect(p).toEqual([
+      expect.stringMatching(/^homeRegion: not an AWS region code; allowed: /),
+      expect.stringMatching(
+        /^remediation\.actions\.s3-bucket-created: deactivate-access-key cannot contain what s3-bucket-created reports; allowed for s3-bucket-created: lock-s3-bucket \(got "deactivate-access-key"\)$/,
+      ),
+    ]);
+  });
+
   test("cross-field rules run on the sections that parsed while others fail", () => {
     const p = problems(
       variant((c) => {

@@ -161,7 +161,7 @@ describe("remediation configuration", () => {
 
   test("enabled without any action is an error; unknown fields are refused", () => {
     expect(configProblems(withRemediation({ enabled: true }))).toEqual([
-      'remediation.actions: enable at least one action, e.g. {"s3-bucket-created": "lock-s3-bucket"}; or set remediation.enabled to false (missing)',
+      'remediation.actions: enable at least one action, e.g. {"s3-bucket-created": "lock-s3-bucket"}; or set remediation.enabled to false',
     ]);
     expect(configProblems(withRemediation({ enabled: false, expiry: 60 }))[0]).toMatch(
       /^remediation: unknown field "expiry"/,

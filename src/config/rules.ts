@@ -3,7 +3,14 @@
  * in combination. They run on whatever parsed (`salvage`), each only when the fields it reads are
  * valid, so every problem is reported in one pass.
  */
-import { ALARM_DETECTION_IDS, DETECTION_IDS } from "../detections/catalog";
+import {
+  ALARM_DETECTION_IDS,
+  DETECTION_IDS,
+  NAMELESS,
+  enabledDetections,
+} from "../detections/catalog";
+import { customDetections } from "../detections/custom";
+import { remediationProblems } from "../containment/config";
 import { customDetectionIssues, type CustomDetectionConfig } from "./custom-detections";
 import { defaultAthenaResultsBucketName } from "../athena/names";
 import { dataEventBucketName, s3ObjectArnPrefix } from "../s3-arn";
@@ -394,8 +401,25 @@ const trailMode: Rule = (c, add, { section, given }) => {
   for (const p of modeProblems(inputs)) add(p.path, p.message);
 };
 
+/**
+ * Containment's own rules (`src/containment/config.ts`): each action's detection exists, is
+ * enabled, reports a call the action answers, and has the alarm enrichment when an alarm reports
+ * it. They run once remediation, detections and alerts.enrichment.enabled all parsed: an invalid
+ * custom detection would otherwise make a valid action look like a typo.
+ */
+const remediation: Rule = (c, add, { section }) => {
+  const r = section("remediation");
+  const detections = section("detections");
+  const enrichment = c.alerts?.enrichment?.enabled;
+  if (r === undefined || detections === undefined || enrichment === undefined) return;
+  const every = [...NAMELESS, ...customDetections({ detections })];
+  for (const p of remediationProblems(r, every, enabledDetections(every, detections), enrichment))
+    add(p.path, p.message);
+};
+
 const RULES: readonly Rule[] = [
   trailMode,
+  remediation,
   homeAmongRegions,
   noDuplicates,
   enabledAndDisabled,

@@ -11,6 +11,9 @@ import { ConfigError, configPath, loadConfigFile } from "../config/load";
 import { enabledDetections } from "../detections/catalog";
 import { alarmTuningById } from "../detections/custom";
 import { allDetections } from "../detections/select";
+import { parseCommandLine, UsageError } from "../cli/args";
+
+export { UsageError };
 import { resolveNames } from "../names";
 import { planDetections } from "./engine";
 import { autoJobs, runBacktest, type BacktestResult } from "./pool";
@@ -53,13 +56,6 @@ export const PLACEHOLDER_KEY = {
   id: "<trail-key-id>",
 };
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
 export interface CliArgs {
   readonly paths: string[];
   readonly json: boolean;
@@ -72,74 +68,49 @@ export interface CliArgs {
   readonly help: boolean;
 }
 
+/**
+ * Parses the command line with Node's own `util.parseArgs` (options anywhere, `--name=value` or
+ * `--name value`, `--` ends options).
+ * @throws UsageError naming the option for an unknown option, a missing value or a value out of range.
+ */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const paths: string[] = [];
-  let json = false;
-  let exhaustive = false;
-  let help = false;
-  let only: string[] | undefined;
-  let period: number | undefined;
-  let evaluationRange: number | undefined;
-  let config: string | undefined;
-  let jobs: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      paths.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      paths.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq >= 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq >= 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    switch (name) {
-      case "--json":
-        json = true;
-        break;
-      case "--exhaustive":
-        exhaustive = true;
-        break;
-      case "-h":
-      case "--help":
-        help = true;
-        break;
-      case "--only":
-        only = value()
-          .split(",")
-          .map((s) => s.trim())
-          .filter((s) => s !== "");
-        break;
-      case "--period":
-        period = positiveInt(name, value());
-        // The periods the configuration accepts for detections.alarms[id].periodSeconds.
-        if (!alarmPeriod.safeParse(period).success)
-          throw new UsageError(
-            `--period ${alarmPeriod.safeParse(period).error!.issues[0].message} (got ${period})`,
-          );
-        break;
-      case "--evaluation-range":
-        evaluationRange = positiveInt(name, value());
-        break;
-      case "--jobs":
-        jobs = positiveInt(name, value());
-        break;
-      case "--config":
-        config = value();
-        break;
-      default:
-        throw new UsageError(`unknown option ${name}`);
-    }
-  }
+  const { values: v, positionals: paths } = parseCommandLine(argv, {
+    json: { type: "boolean" },
+    exhaustive: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+    only: { type: "string" },
+    period: { type: "string" },
+    "evaluation-range": { type: "string" },
+    jobs: { type: "string" },
+    config: { type: "string" },
+  });
+  const only = v.only
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  const period = v.period === undefined ? undefined : positiveInt("--period", v.period);
+  // The periods the configuration accepts for detections.alarms[id].periodSeconds.
+  const periodCheck = period === undefined ? undefined : alarmPeriod.safeParse(period);
+  if (periodCheck && !periodCheck.success)
+    throw new UsageError(`--period ${periodCheck.error.issues[0].message} (got ${period})`);
+  const evaluationRange =
+    v["evaluation-range"] === undefined
+      ? undefined
+      : positiveInt("--evaluation-range", v["evaluation-range"]);
+  const jobs = v.jobs === undefined ? undefined : positiveInt("--jobs", v.jobs);
+  const help = v.help === true;
   if (!help && paths.length === 0) throw new UsageError("name at least one file or directory");
-  return { paths, json, only, period, evaluationRange, config, jobs, exhaustive, help };
+  return {
+    paths,
+    json: v.json === true,
+    only,
+    period,
+    evaluationRange,
+    config: v.config,
+    jobs,
+    exhaustive: v.exhaustive === true,
+    help,
+  };
 }
 
 function positiveInt(name: string, v: string): number {

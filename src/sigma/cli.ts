@@ -13,6 +13,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { parseCommandLine, UsageError } from "../cli/args";
+
+export { UsageError };
 import { ConfigError, configPath, loadConfigFile, parseConfig } from "../config/load";
 import type { CustomDetectionInput } from "../config/custom-detections";
 import { convertSigma, type SigmaConversion } from "./convert";
@@ -35,13 +38,6 @@ options:
 
 exit codes: 0 all converted, 1 some rules refused, 2 usage or configuration error`;
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
 export interface CliArgs {
   readonly paths: string[];
   readonly write: boolean;
@@ -51,59 +47,27 @@ export interface CliArgs {
   readonly help: boolean;
 }
 
+/**
+ * Parses the command line with Node's own `util.parseArgs` (see src/cli/args.ts).
+ * @throws UsageError naming the option for an unknown option, a missing or empty value, or a
+ *   `--delivery` other than event, alarm or both.
+ */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const paths: string[] = [];
-  let write = false;
-  let help = false;
-  let config: string | undefined;
-  let license: string | undefined;
-  let delivery: CliArgs["delivery"];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      paths.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      paths.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq >= 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq >= 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    switch (name) {
-      case "--write":
-        write = true;
-        break;
-      case "-h":
-      case "--help":
-        help = true;
-        break;
-      case "--config":
-        config = value();
-        break;
-      case "--license":
-        license = value().trim();
-        if (!license) throw new UsageError("--license needs a non-empty value");
-        break;
-      case "--delivery": {
-        const v = value();
-        if (v !== "event" && v !== "alarm" && v !== "both")
-          throw new UsageError(`--delivery must be event, alarm or both (got "${v}")`);
-        delivery = v;
-        break;
-      }
-      default:
-        throw new UsageError(`unknown option ${name}`);
-    }
-  }
+  const { values: v, positionals: paths } = parseCommandLine(argv, {
+    write: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+    config: { type: "string" },
+    license: { type: "string" },
+    delivery: { type: "string" },
+  });
+  const license = v.license?.trim();
+  if (license === "") throw new UsageError("--license needs a non-empty value");
+  const delivery = v.delivery;
+  if (delivery !== undefined && delivery !== "event" && delivery !== "alarm" && delivery !== "both")
+    throw new UsageError(`--delivery must be event, alarm or both (got "${delivery}")`);
+  const help = v.help === true;
   if (!help && paths.length === 0) throw new UsageError("name at least one rule file or directory");
-  return { paths, write, config, license, delivery, help };
+  return { paths, write: v.write === true, config: v.config, license, delivery, help };
 }
 
 export interface Io {

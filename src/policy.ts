@@ -36,3 +36,31 @@ export function denyInsecureTransport(action: string, resources: string[]): Stat
     Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
 }
+
+/**
+ * Key policy statement letting CloudWatch Logs in `region` encrypt and decrypt with a KMS key, only
+ * for the log groups `logGroupArn` names: one ARN (compared with ArnEquals) or a pattern with `*`
+ * (ArnLike). Source: AWS CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using
+ * AWS Key Management Service", step 2 (the key policy and its `kms:EncryptionContext:aws:logs:arn`
+ * condition).
+ */
+export function logsKeyUse(sid: string, region: string, logGroupArn: string): Statement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Service: `logs.${region}.amazonaws.com` },
+    Action: [
+      "kms:Encrypt*",
+      "kms:Decrypt*",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:Describe*",
+    ],
+    Resource: "*",
+    Condition: {
+      [logGroupArn.includes("*") ? "ArnLike" : "ArnEquals"]: {
+        "kms:EncryptionContext:aws:logs:arn": logGroupArn,
+      },
+    },
+  };
+}

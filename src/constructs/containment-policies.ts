@@ -16,7 +16,7 @@
  * `ec2:Owner` carries it.
  */
 import type { ActionId } from "../containment/action";
-import { policy, type PolicyDocument, type Statement } from "../policy";
+import { logsKeyUse, policy, type PolicyDocument, type Statement } from "../policy";
 
 /** The tag key trailwatch's provider puts on every resource it creates (default_tags). */
 export const TRAILWATCH_TAG = "trailwatch:stack";
@@ -301,19 +301,6 @@ export function containmentKeyPolicy(
       Action: "kms:*",
       Resource: "*",
     },
-    {
-      Sid: "CloudWatchLogsForTheAccessLogGroup",
-      Effect: "Allow",
-      Principal: { Service: `logs.${region}.amazonaws.com` },
-      Action: [
-        "kms:Encrypt*",
-        "kms:Decrypt*",
-        "kms:ReEncrypt*",
-        "kms:GenerateDataKey*",
-        "kms:Describe*",
-      ],
-      Resource: "*",
-      Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": accessLogGroupArn } },
-    },
+    logsKeyUse("CloudWatchLogsForTheAccessLogGroup", region, accessLogGroupArn),
   );
 }

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import type { Names } from "../names";
-import { policy, renderPolicy, type PolicyDocument, type Statement } from "../policy";
+import { logsKeyUse, policy, renderPolicy, type PolicyDocument, type Statement } from "../policy";
 
 export interface TrailKeyProps {
   readonly names: Names;
@@ -83,20 +83,7 @@ export function trailKeyPolicy(n: Names): PolicyDocument {
         StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": ourTrails },
       },
     },
-    {
-      Sid: "CloudWatchLogsUseKeyForTrailLogGroup",
-      Effect: "Allow",
-      Principal: { Service: `logs.${n.homeRegion}.amazonaws.com` },
-      Action: [
-        "kms:Encrypt*",
-        "kms:Decrypt*",
-        "kms:ReEncrypt*",
-        "kms:GenerateDataKey*",
-        "kms:Describe*",
-      ],
-      Resource: "*",
-      Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": n.logGroupArn } },
-    },
+    logsKeyUse("CloudWatchLogsUseKeyForTrailLogGroup", n.homeRegion, n.logGroupArn),
     ...alertTopicStatements(n),
   );
 }
@@ -122,26 +109,13 @@ function enableIamPolicies(n: Names): Statement {
 
 function alertTopicStatements(n: Names): Statement[] {
   return [
-    {
-      // The log groups of trailwatch's own Lambda functions (alert enrichment, containment):
-      // `/aws/lambda/<prefix>*`, created by Terraform with this key before each function.
-      Sid: "CloudWatchLogsUseKeyForTrailwatchFunctionLogs",
-      Effect: "Allow",
-      Principal: { Service: `logs.${n.homeRegion}.amazonaws.com` },
-      Action: [
-        "kms:Encrypt*",
-        "kms:Decrypt*",
-        "kms:ReEncrypt*",
-        "kms:GenerateDataKey*",
-        "kms:Describe*",
-      ],
-      Resource: "*",
-      Condition: {
-        ArnLike: {
-          "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${n.homeRegion}:${n.account}:log-group:${functionLogGroupPrefix(n)}*`,
-        },
-      },
-    },
+    // The log groups of trailwatch's own Lambda functions (alert enrichment, containment):
+    // `/aws/lambda/<prefix>*`, created by Terraform with this key before each function.
+    logsKeyUse(
+      "CloudWatchLogsUseKeyForTrailwatchFunctionLogs",
+      n.homeRegion,
+      `arn:aws:logs:${n.homeRegion}:${n.account}:log-group:${functionLogGroupPrefix(n)}*`,
+    ),
     {
       // CloudWatch alarms publishing to the encrypted alert topic (confused-deputy conditions are supported here).
       Sid: "CloudWatchAlarmsPublishToEncryptedTopic",

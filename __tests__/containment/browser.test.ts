@@ -29,7 +29,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { alarmCatalog } from "../../src/alerts/catalog";
 import { createHandler as createEnrichment } from "../../src/alerts/handler";
 import type { AlarmStateChangeEvent } from "../../src/alerts/alarm-event";
@@ -41,7 +41,7 @@ import { SigningKeys } from "../../src/containment/signing-key";
 import { defaultClients } from "../../src/containment/effects/outcome";
 import type { ContainmentSettings } from "../../src/containment/settings";
 import { NAMELESS } from "../../src/detections/catalog";
-import { awsError, fakeTable, KEY, record, settings } from "../support/containment";
+import { awsError, fakeTable, record, serveSigningKey, settings } from "../support/containment";
 import { serveLambda } from "../support/lambda-http";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -96,150 +96,154 @@ function alarmEvent(): AlarmStateChangeEvent {
   };
 }
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM to its path`,
-    );
-  const logged = Object.fromEntries(Object.entries(CREATED).filter(([k]) => !k.startsWith("_")));
-  logs.on(FilterLogEventsCommand).resolves({
-    events: [
-      {
-        timestamp: Date.parse(CREATED.eventTime),
-        message: JSON.stringify(logged),
-        eventId: "log-event-1",
-        logStreamName: "101010101111_CloudTrail_us-east-1",
+// A describe block of its own: its afterAll (closing Chromium, removing its profile) runs before
+// __tests__/setup.ts's top-level afterAll removes the test file's temporary directory; in the
+// reverse order Chromium could still be writing into that directory (ENOTEMPTY).
+describe("a containment link in headless Chromium", () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM to its path`,
+      );
+    const logged = Object.fromEntries(Object.entries(CREATED).filter(([k]) => !k.startsWith("_")));
+    logs.on(FilterLogEventsCommand).resolves({
+      events: [
+        {
+          timestamp: Date.parse(CREATED.eventTime),
+          message: JSON.stringify(logged),
+          eventId: "log-event-1",
+          logStreamName: "101010101111_CloudTrail_us-east-1",
+        },
+      ],
+    });
+    fakeTable(dynamo);
+    serveSigningKey(secrets);
+    sns.on(PublishCommand).resolves({ MessageId: "m" });
+    s3.on(GetBucketPolicyCommand).rejects(awsError("NoSuchBucketPolicy"));
+    s3.on(GetPublicAccessBlockCommand).rejects(awsError("NoSuchPublicAccessBlockConfiguration"));
+    s3.on(GetBucketEncryptionCommand).resolves({
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
       },
-    ],
-  });
-  fakeTable(dynamo);
-  secrets
-    .on(GetSecretValueCommand, { VersionStage: "AWSCURRENT" })
-    .resolves({ SecretString: KEY.toString("hex") });
-  secrets
-    .on(GetSecretValueCommand, { VersionStage: "AWSPREVIOUS" })
-    .rejects(awsError("ResourceNotFoundException"));
-  sns.on(PublishCommand).resolves({ MessageId: "m" });
-  s3.on(GetBucketPolicyCommand).rejects(awsError("NoSuchBucketPolicy"));
-  s3.on(GetPublicAccessBlockCommand).rejects(awsError("NoSuchPublicAccessBlockConfiguration"));
-  s3.on(GetBucketEncryptionCommand).resolves({
-    ServerSideEncryptionConfiguration: {
-      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
-    },
-  });
-  s3.on(GetBucketVersioningCommand).resolves({});
-  s3.on(GetObjectLockConfigurationCommand).rejects(
-    awsError("ObjectLockConfigurationNotFoundError"),
-  );
+    });
+    s3.on(GetBucketVersioningCommand).resolves({});
+    s3.on(GetObjectLockConfigurationCommand).rejects(
+      awsError("ObjectLockConfigurationNotFoundError"),
+    );
 
-  // The port is known once the adapter listens: the handler is made then.
-  const served: { handler?: ReturnType<typeof createHandler> } = {};
-  let base: string;
-  ({ server, url: base } = await serveLambda((event) => served.handler!(event)));
-  containment = settings({ account: "101010101111", baseUrl: `${base}/contain` });
-  served.handler = createHandler({
-    settings: containment,
-    keys: new SigningKeys(new SecretsManagerClient({ region: "us-east-1" }), containment.secretId),
-    ledger: new Ledger(new DynamoDBClient({ region: "us-east-1" }), containment.table, 60_000),
-    clients: defaultClients(),
-    sns: new SNSClient({ region: "us-east-1" }),
-    now: Date.now,
-    newToken: () => `token-${Date.now()}`,
-    log: () => undefined,
-  });
-  profile = mkdtempSync(path.join(tmpdir(), "trailwatch-chromium-"));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-  if (profile) rmSync(profile, { recursive: true, force: true });
-  for (const m of [logs, s3, dynamo, sns, secrets]) m.restore();
-});
-
-test("the S3 alert's link: open it, see what will be done, confirm, get the result; then it says it was used", async () => {
-  // The alarm fires: the enrichment function lists the record and signs its link.
-  const enrich = createEnrichment({
-    logs: new CloudWatchLogsClient({ region: "us-east-1" }),
-    sns: new SNSClient({ region: "us-east-1" }),
-    catalog: () =>
-      alarmCatalog(
-        NAMELESS.filter((d) => d.id === "s3-bucket-created"),
-        "trailwatch-",
+    // The port is known once the adapter listens: the handler is made then.
+    const served: { handler?: ReturnType<typeof createHandler> } = {};
+    let base: string;
+    ({ server, url: base } = await serveLambda((event) => served.handler!(event)));
+    containment = settings({ account: "101010101111", baseUrl: `${base}/contain` });
+    served.handler = createHandler({
+      settings: containment,
+      keys: new SigningKeys(
+        new SecretsManagerClient({ region: "us-east-1" }),
+        containment.secretId,
       ),
-    settings: () => ({
-      logGroupName: "/trailwatch/cloudtrail",
-      routes: Object.fromEntries(
-        ["critical", "high", "medium", "low"].map((s) => [s, { topicArn: containment.topicArn }]),
-      ),
-      limits: DEFAULT_LIMITS,
-    }),
-    actionsForDetection: (id) =>
-      alarmLinks(id, {
-        settings: containment,
-        keys: new SigningKeys(
-          new SecretsManagerClient({ region: "us-east-1" }),
-          containment.secretId,
+      ledger: new Ledger(new DynamoDBClient({ region: "us-east-1" }), containment.table, 60_000),
+      clients: defaultClients(),
+      sns: new SNSClient({ region: "us-east-1" }),
+      now: Date.now,
+      newToken: () => `token-${Date.now()}`,
+      log: () => undefined,
+    });
+    profile = mkdtempSync(path.join(tmpdir(), "trailwatch-chromium-"));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    // Chromium's helper processes can outlive the browser by a moment: retry a directory still in use.
+    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    for (const m of [logs, s3, dynamo, sns, secrets]) m.restore();
+  });
+
+  test("the S3 alert's link: open it, see what will be done, confirm, get the result; then it says it was used", async () => {
+    // The alarm fires: the enrichment function lists the record and signs its link.
+    const enrich = createEnrichment({
+      logs: new CloudWatchLogsClient({ region: "us-east-1" }),
+      sns: new SNSClient({ region: "us-east-1" }),
+      catalog: () =>
+        alarmCatalog(
+          NAMELESS.filter((d) => d.id === "s3-bucket-created"),
+          "trailwatch-",
         ),
-        now: Date.now,
-        log: () => undefined,
+      settings: () => ({
+        logGroupName: "/trailwatch/cloudtrail",
+        routes: Object.fromEntries(
+          ["critical", "high", "medium", "low"].map((s) => [s, { topicArn: containment.topicArn }]),
+        ),
+        limits: DEFAULT_LIMITS,
       }),
-    log: () => undefined,
-  });
-  expect((await enrich(alarmEvent())).kind).toBe("published");
-  const alert = sns.commandCalls(PublishCommand)[0].args[0].input.Message!;
-  expect(alert).toContain("CreateBucket");
-  const link = /Containment \(Lock down the S3 bucket; opens a confirmation page\): (\S+)/.exec(
-    alert,
-  );
-  expect(link?.[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/contain\?/);
-  const url = link![1];
-  const page = await browser.newPage();
+      actionsForDetection: (id) =>
+        alarmLinks(id, {
+          settings: containment,
+          keys: new SigningKeys(
+            new SecretsManagerClient({ region: "us-east-1" }),
+            containment.secretId,
+          ),
+          now: Date.now,
+          log: () => undefined,
+        }),
+      log: () => undefined,
+    });
+    expect((await enrich(alarmEvent())).kind).toBe("published");
+    const alert = sns.commandCalls(PublishCommand)[0].args[0].input.Message!;
+    expect(alert).toContain("CreateBucket");
+    const link = /Containment \(Lock down the S3 bucket; opens a confirmation page\): (\S+)/.exec(
+      alert,
+    );
+    expect(link?.[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/contain\?/);
+    const url = link![1];
+    const page = await browser.newPage();
 
-  const shown = await page.goto(url);
-  expect(shown!.status()).toBe(200);
-  expect(await page.locator("h1").textContent()).toBe("Lock down the S3 bucket?");
-  const text = await page.locator("body").innerText();
-  expect(text).toContain('S3 bucket "cwe-test" (us-east-1)');
-  expect(text).toContain("arn:aws:sts::101010101111:assumed-role/Sandbox_Dev/user");
-  expect(text).toContain("2015-11-23T07:45:25Z");
-  expect(s3.calls()).toHaveLength(0);
+    const shown = await page.goto(url);
+    expect(shown!.status()).toBe(200);
+    expect(await page.locator("h1").textContent()).toBe("Lock down the S3 bucket?");
+    const text = await page.locator("body").innerText();
+    expect(text).toContain('S3 bucket "cwe-test" (us-east-1)');
+    expect(text).toContain("arn:aws:sts::101010101111:assumed-role/Sandbox_Dev/user");
+    expect(text).toContain("2015-11-23T07:45:25Z");
+    expect(s3.calls()).toHaveLength(0);
 
-  const [result] = await Promise.all([
-    page.waitForNavigation(),
-    page.getByRole("button", { name: "Lock down bucket" }).click(),
-  ]);
-  expect(result!.status()).toBe(200);
-  expect(await page.locator("h1").textContent()).toBe("Done: Lock down the S3 bucket");
-  const done = await page.locator("body").innerText();
-  expect(done).toContain("Turned on all four Block Public Access settings.");
-  expect(done).toContain(
-    "aws s3api --region us-east-1 delete-public-access-block --bucket cwe-test",
-  );
-  expect(s3.commandCalls(PutBucketPolicyCommand)).toHaveLength(1);
-  expect(s3.commandCalls(PutPublicAccessBlockCommand)).toHaveLength(1);
-  expect(
-    s3.commandCalls(PutObjectLockConfigurationCommand)[0].args[0].input.ObjectLockConfiguration,
-  ).toEqual({
-    ObjectLockEnabled: "Enabled",
-    Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 7 } },
-  });
-  const followUp = sns.commandCalls(PublishCommand)[1].args[0].input.Message!;
-  expect(followUp).toMatch(
-    /^127\.0\.0\.1 \(Mozilla\/5\.0 .*Chrome\/[\d.]+.*\) confirmed the containment link/,
-  );
+    const [result] = await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole("button", { name: "Lock down bucket" }).click(),
+    ]);
+    expect(result!.status()).toBe(200);
+    expect(await page.locator("h1").textContent()).toBe("Done: Lock down the S3 bucket");
+    const done = await page.locator("body").innerText();
+    expect(done).toContain("Turned on all four Block Public Access settings.");
+    expect(done).toContain(
+      "aws s3api --region us-east-1 delete-public-access-block --bucket cwe-test",
+    );
+    expect(s3.commandCalls(PutBucketPolicyCommand)).toHaveLength(1);
+    expect(s3.commandCalls(PutPublicAccessBlockCommand)).toHaveLength(1);
+    expect(
+      s3.commandCalls(PutObjectLockConfigurationCommand)[0].args[0].input.ObjectLockConfiguration,
+    ).toEqual({
+      ObjectLockEnabled: "Enabled",
+      Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 7 } },
+    });
+    const followUp = sns.commandCalls(PublishCommand)[1].args[0].input.Message!;
+    expect(followUp).toMatch(
+      /^127\.0\.0\.1 \(Mozilla\/5\.0 .*Chrome\/[\d.]+.*\) confirmed the containment link/,
+    );
 
-  const again = await page.goto(url);
-  expect(again!.status()).toBe(409);
-  expect(await page.locator("h1").textContent()).toBe("Link already used");
-  expect(await page.locator("body").innerText()).toContain(
-    "This link was already used by 127.0.0.1",
-  );
-  expect(s3.commandCalls(PutBucketPolicyCommand)).toHaveLength(1);
-  await page.close();
-}, 120_000);
+    const again = await page.goto(url);
+    expect(again!.status()).toBe(409);
+    expect(await page.locator("h1").textContent()).toBe("Link already used");
+    expect(await page.locator("body").innerText()).toContain(
+      "This link was already used by 127.0.0.1",
+    );
+    expect(s3.commandCalls(PutBucketPolicyCommand)).toHaveLength(1);
+    await page.close();
+  }, 120_000);
+});

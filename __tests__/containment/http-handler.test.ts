@@ -36,6 +36,7 @@ import {
   OTHER_KEY,
   queryOf,
   record,
+  serveSigningKey,
   settings,
 } from "../support/containment";
 
@@ -64,12 +65,7 @@ function tightBucketReads() {
 beforeEach(() => {
   for (const m of [s3, dynamo, sns, secrets, ...others]) m.reset();
   items = fakeTable(dynamo);
-  secrets
-    .on(GetSecretValueCommand, { VersionStage: "AWSCURRENT" })
-    .resolves({ SecretString: KEY.toString("hex") });
-  secrets
-    .on(GetSecretValueCommand, { VersionStage: "AWSPREVIOUS" })
-    .rejects(awsError("ResourceNotFoundException"));
+  serveSigningKey(secrets);
   sns.on(PublishCommand).resolves({ MessageId: "m-1" });
   tightBucketReads();
   clock = NOW + 60_000;

@@ -15,7 +15,7 @@ import { createNotifier } from "../../src/containment/notifier";
 import { INITIAL_VERSION_TOKEN, SigningKeys } from "../../src/containment/signing-key";
 import { readLink } from "../../src/containment/claims";
 import { cloudTrailRecordToEvent } from "../../src/patterns/event-envelope";
-import { awsError, KEY, NOW, record, settings } from "../support/containment";
+import { awsError, KEY, NOW, record, serveSigningKey, settings } from "../support/containment";
 
 const secrets = mockClient(SecretsManagerClient);
 const sns = mockClient(SNSClient);
@@ -47,12 +47,7 @@ const KEY_CREATED = record("c64c4ded-ef03-4e5c-81eb-153b118d72f2"); // Stratus i
 
 describe("notifier", () => {
   beforeEach(() => {
-    secrets
-      .on(GetSecretValueCommand, { VersionStage: "AWSCURRENT" })
-      .resolves({ SecretString: KEY_HEX });
-    secrets
-      .on(GetSecretValueCommand, { VersionStage: "AWSPREVIOUS" })
-      .rejects(awsError("ResourceNotFoundException"));
+    serveSigningKey(secrets);
   });
 
   test("publishes the sentence and a signed link for the key the record created", async () => {

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { unzipSync } from "fflate";
 import { mockClient } from "aws-sdk-client-mock";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { build, resourcesOf, synthJson, type TerraformJson } from "../helpers";
 import { SETTINGS_FILE, SETTINGS_VARIABLE } from "../../src/containment/constants";
@@ -16,7 +16,7 @@ import { createNotifier } from "../../src/containment/notifier";
 import { SigningKeys } from "../../src/containment/signing-key";
 import { readLink } from "../../src/containment/claims";
 import { cloudTrailRecordToEvent } from "../../src/patterns/event-envelope";
-import { awsError, KEY, NOW, record } from "../support/containment";
+import { KEY, NOW, record, serveSigningKey } from "../support/containment";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -273,12 +273,7 @@ describe("contained event detections reach the notifier", () => {
     const secrets = mockClient(SecretsManagerClient);
     const sns = mockClient(SNSClient);
     try {
-      secrets
-        .on(GetSecretValueCommand, { VersionStage: "AWSCURRENT" })
-        .resolves({ SecretString: KEY.toString("hex") });
-      secrets
-        .on(GetSecretValueCommand, { VersionStage: "AWSPREVIOUS" })
-        .rejects(awsError("ResourceNotFoundException"));
+      serveSigningKey(secrets);
       sns.on(PublishCommand).resolves({});
       const pkg = built.home.containment!.notifier.package;
       const file = new TextDecoder().decode(unzipSync(readFileSync(pkg.zipPath))[SETTINGS_FILE]);

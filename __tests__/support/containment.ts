@@ -13,6 +13,7 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
+import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import type { AwsStub } from "aws-sdk-client-mock";
 import { readFixtureJsonl } from "./fixtures";
 import { REAL_RECORDS, type CloudTrailRecord } from "./records";
@@ -192,6 +193,19 @@ export function fakeTable(dynamo: AwsStub<any, any, any>): Map<string, Item> {
 }
 
 export { DynamoDBClient };
+
+/**
+ * Secrets Manager as it answers once the first signer stored `KEY`: the current version holds its
+ * hex, and there is no previous version yet (GetSecretValue on AWSPREVIOUS is refused).
+ */
+export function serveSigningKey(secrets: AwsStub<any, any, any>): void {
+  secrets
+    .on(GetSecretValueCommand, { VersionStage: "AWSCURRENT" })
+    .resolves({ SecretString: KEY.toString("hex") });
+  secrets
+    .on(GetSecretValueCommand, { VersionStage: "AWSPREVIOUS" })
+    .rejects(awsError("ResourceNotFoundException"));
+}
 
 /** An AWS SDK v3 error as the SDK raises it: `name` is the error code. */
 export function awsError(name: string, message = name): Error {

@@ -5,7 +5,8 @@
  * peak RSS from `/usr/bin/time`):
  * - synth: `node scripts/run-synth.js` (what `npm run synth` runs, without npm's own start-up;
  *   its bundle built, then rebuilt) for the example configuration and for one watching all 17
- *   default-enabled regions, against a naive cdktf app (bench/naive.ts: ts-node, root provider
+ *   default-enabled regions (and for examples/organization.json, deployed to the root and to 30
+ *   OUs), against a naive cdktf app (bench/naive.ts: ts-node, root provider
  *   import) building the same stacks, and against the floor `node -e 'require("cdktf")'`; plus,
  *   for information, `tsx main.ts`;
  * - backtest: records/s and peak RSS on a generated corpus (bench/corpus.ts) against the floor of
@@ -184,12 +185,24 @@ function synthBench(args: Args, work: string): Row[] {
   const RUN_SYNTH = path.join(ROOT, "scripts", "run-synth.js");
   const BUNDLE = path.join(ROOT, "dist", "main.js");
 
-  // Organization mode: the StackSet and its template must not make synth grow with the organization.
+  // Organization mode: the StackSet and its template must not make synth grow with the
+  // organization. The same configuration deployed to 30 OUs instead of the root is timed too
+  // (cached bundle only): its stacks and resources must be the same in number.
   const organization = path.join(ROOT, "examples", "organization.json");
-  for (const [name, file] of [
-    ["example config", example],
-    ["17 default regions", all],
-    ["organization mode", organization],
+  const orgConfig = JSON.parse(readFileSync(organization, "utf8")) as {
+    organization: { memberAccounts: { deployTo: string[] } };
+  };
+  orgConfig.organization.memberAccounts.deployTo = Array.from(
+    { length: 30 },
+    (_, i) => `ou-a1b2-${String(i).padStart(8, "0")}`,
+  );
+  const organization30 = path.join(work, "organization-30-ous.config.json");
+  writeFileSync(organization30, JSON.stringify(orgConfig));
+  for (const [name, file, full] of [
+    ["example config", example, true],
+    ["17 default regions", all, true],
+    ["organization mode, organization root", organization, true],
+    ["organization mode, 30 OUs", organization30, false],
   ] as const) {
     const out = (i: number | string) => path.join(work, `out-${name.replace(/\W+/g, "-")}-${i}`);
     const env = (i: number | string) => ({ TRAILWATCH_CONFIG: file, CDKTF_OUTDIR: out(i) });
@@ -210,6 +223,7 @@ function synthBench(args: Args, work: string): Row[] {
         `<= 2x floor: ${met(ours.seconds <= 2 * floor.seconds)}; ` +
         `RSS < 200 MB: ${met((ours.maxRssMb ?? Infinity) < 200)}`,
     });
+    if (!full) continue;
     const cold = repeat(args.runs, `run-synth.js, rebuilding (${name})`, (i) => {
       rmSync(BUNDLE, { force: true });
       return measure(process.execPath, [RUN_SYNTH], { env: env(`c${i}`) });

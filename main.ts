@@ -1,24 +1,37 @@
 import { configPath, ConfigError, loadConfigFile } from "./src/config/load";
-import { synthesize } from "./src/synth";
+import { HclRenderError } from "./src/hcl/render";
+import { TemplateSyntaxError } from "./src/hcl/template";
+import { synthesize, synthesizeHcl } from "./src/synth";
+import { outputFormat, SYNTH_USAGE, UsageError } from "./src/synth-options";
 import { configWarnings, formatWarning } from "./src/warnings";
 
-// Entry point for `npm run synth` and `cdktf synth` (cdktf.json "app"). The CLI passes its
-// output directory in CDKTF_OUTDIR.
-function main(): number {
+// Entry point for `npm run synth [-- --hcl | --json]` and `cdktf synth` (cdktf.json "app"). The
+// CLI passes its output directory in CDKTF_OUTDIR.
+async function main(): Promise<number> {
   const file = configPath();
   try {
     const config = loadConfigFile(file);
+    const format = outputFormat(process.argv.slice(2), process.env, config.output.format);
     // Allowed but probably unintended (example values, Security Hub controls given up): say so
     // and render anyway.
     for (const w of configWarnings(config)) console.error(formatWarning(w));
     const outdir = process.env.CDKTF_OUTDIR || "cdktf.out";
-    const stacks = synthesize(config, outdir);
+    const stacks =
+      format === "hcl" ? await synthesizeHcl(config, outdir) : synthesize(config, outdir);
     console.log(
-      `trailwatch: rendered ${stacks.length} stack(s) into ${outdir}/stacks: ${stacks.join(", ")}`,
+      `trailwatch: rendered ${stacks.length} stack(s)${format === "hcl" ? " as HCL (main.tf)" : ""} into ${outdir}/stacks: ${stacks.join(", ")}`,
     );
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof UsageError) {
+      console.error(`synth: ${e.message}\n\n${SYNTH_USAGE}`);
+      return 2;
+    }
+    if (
+      e instanceof ConfigError ||
+      e instanceof HclRenderError ||
+      e instanceof TemplateSyntaxError
+    ) {
       console.error(e.message);
       console.error("Nothing was written.");
       return 1;
@@ -27,4 +40,12 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e);
+    process.exitCode = 70;
+  },
+);

@@ -35,8 +35,9 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestMtime(sources)) {
     target: "node20",
     outfile: bundle,
     // Lambda packages are built at synth by src/lambda/package.ts, only on a cache miss: esbuild
-    // stays a runtime require (its native binary cannot be bundled).
-    external: ["esbuild"],
+    // stays a runtime require (its native binary cannot be bundled), as does @cdktf/hcl2json
+    // (it loads its WebAssembly from its own directory; only `--hcl` uses it).
+    external: ["esbuild", "@cdktf/hcl2json"],
     // jsonc-parser's main entry is a UMD wrapper whose require() calls esbuild cannot follow.
     alias: { "jsonc-parser": path.join(root, "node_modules/jsonc-parser/lib/esm/main.js") },
     logLevel: "error",

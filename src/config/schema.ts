@@ -221,6 +221,13 @@ export const configSchema = z.strictObject({
   organization: organizationSchema.optional(),
   /** Existing trail, bucket, log group and key to take over with Terraform import blocks. */
   adopt: adoptSchema.optional(),
+  /**
+   * How `npm run synth` writes each stack: "json" (`cdk.tf.json`) or "hcl" (`main.tf`, checked
+   * to mean the same; needs the Terraform CLI). `--hcl` / `--json` override it. @default "json"
+   */
+  output: z
+    .strictObject({ format: z.enum(["json", "hcl"]).default("json") })
+    .default({ format: "json" }),
   /** Permit retention below CIS/PCI's one year (archive) and 90 days (log group). */
   allowShortRetention: z.boolean().default(false),
   /** One-click containment links in notifications (src/containment/config.ts). */

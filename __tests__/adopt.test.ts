@@ -63,6 +63,44 @@ describe("adopt: import blocks", () => {
     );
   });
 
+  test("the README's plan summary for this example follows from the rendered stacks", () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(
+      readme.indexOf("### `adopt`"),
+      readme.indexOf("## Regions and stacks"),
+    );
+    const { app } = buildApp(parseConfig(raw()), Testing.app().outdir);
+    const [homeJson, otherJson] = (app.node.children as any[]).map((s) =>
+      JSON.parse(Testing.synth(s)),
+    );
+    const count = (j: any) =>
+      Object.values<Record<string, unknown>>(j.resource).reduce(
+        (n, byName) => n + Object.keys(byName).length,
+        0,
+      );
+    // One plan line per resource: no count or for_each anywhere.
+    for (const j of [homeJson, otherJson])
+      for (const byName of Object.values<Record<string, object>>(j.resource))
+        for (const r of Object.values(byName)) {
+          expect(r).not.toHaveProperty("count");
+          expect(r).not.toHaveProperty("for_each");
+        }
+    const imports = homeJson.import.length;
+    expect(imports).toBe(4);
+    expect(section).toContain(
+      `Plan: ${imports} to import, ${count(homeJson) - imports} to add, ${imports} to change, 0 to destroy.`,
+    );
+    expect(section).toContain(`\`Plan: ${count(otherJson)} to add, 0 to change, 0 to destroy.\``);
+    expect(section).toContain(`the home stack renders ${count(homeJson)} resources`);
+    // Every import line names a rendered address and its import id.
+    for (const { to, id } of homeJson.import)
+      expect(section).toContain(`${to}: Preparing import... [id=${id}]`);
+    // The "at least re-tagged" reasoning: every stack tags every resource with its own name.
+    expect(homeJson.provider.aws[0].default_tags[0].tags["trailwatch:stack"]).toBe(
+      "trailwatch-ap-northeast-1",
+    );
+  });
+
   test("no import block without adopt", () => {
     const input = raw();
     delete input.adopt;

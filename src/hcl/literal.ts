@@ -15,7 +15,6 @@
 import { splitTemplate } from "./template";
 
 /** Control characters other than newline and tab: written as escapes, never into a heredoc. */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 /** The literal text of a template escaped for a quoted HCL string. */

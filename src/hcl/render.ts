@@ -70,17 +70,29 @@ class Placeholders {
     return `__tw${this.nonce}${kind}${String(n).padStart(7, "0")}__`;
   }
 
-  /** `v` with its string values replaced (keys of maps too, when `mapKeys`). */
-  private value(v: unknown, mapKeys = false): unknown {
+  /**
+   * `v` with its strings replaced. In `attrs` mode object keys are attribute and block names and
+   * stay; in `expr` mode (a map, or any object in an expression) they are map keys and are
+   * replaced too. A cdktf wrapper holding an object that is not a block holds a map or object
+   * expression.
+   */
+  private value(v: unknown, mode: "attrs" | "expr" = "attrs"): unknown {
     if (typeof v === "string") return this.make("v", v);
-    if (Array.isArray(v)) return v.map((x) => this.value(x));
+    if (Array.isArray(v)) return v.map((x) => this.value(x, mode));
     if (!isPlainObject(v)) return v;
-    if (isWrapper(v)) return { ...v, value: this.value(v.value, v.type === "map") };
+    if (isWrapper(v)) {
+      const block = v.isBlock === true || v.is_block === true;
+      return {
+        ...v,
+        value: this.value(v.value, !block && isPlainObject(v.value) ? "expr" : "attrs"),
+      };
+    }
     return Object.fromEntries(
-      Object.entries(v).map(([k, x]) => [
-        mapKeys ? this.make("k", k) : k,
-        k === "//" && !mapKeys ? x : this.value(x),
-      ]),
+      Object.entries(v).map(([k, x]) =>
+        mode === "expr"
+          ? [this.make("k", k), this.value(x, "expr")]
+          : [k, k === "//" ? x : this.value(x)],
+      ),
     );
   }
 
@@ -136,6 +148,21 @@ class Placeholders {
               k === "to" || k === "from" || k === "provider" ? this.reference(v) : this.value(v),
             ]),
           ),
+        );
+      } else if ((section === "output" || section === "locals") && isPlainObject(body)) {
+        // An output's value and a local are expressions: their object keys are map keys.
+        out[section] = Object.fromEntries(
+          Object.entries(body).map(([name, def]) => [
+            name,
+            isPlainObject(def) && !isWrapper(def)
+              ? Object.fromEntries(
+                  Object.entries(def).map(([k, v]) => [
+                    k,
+                    this.value(v, k === "value" ? "expr" : "attrs"),
+                  ]),
+                )
+              : this.value(def, "expr"),
+          ]),
         );
       } else {
         out[section] = this.value(body);

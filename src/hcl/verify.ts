@@ -13,7 +13,8 @@
  * - a heredoc written `chomp(<<EOT … EOT)` (src/hcl/literal.ts) is reported as its source;
  * - numbers and booleans compare by their text (`5` and `"5"` are the same to Terraform where a
  *   string is expected, and trailwatch writes no attribute where they would differ);
- * - cdktf's `//` metadata is not configuration.
+ * - cdktf's `//` metadata is not configuration, and its HCL always has a `required_providers`
+ *   block, empty in a stack without providers, where the JSON has none.
  * Templates compare as template text on both sides (`${aws_x.y.arn}`, `$${literal}`), so a
  * reference, an escape or a single character that the HCL lost or gained is a difference.
  */
@@ -35,6 +36,11 @@ function unwrapReference(v: Json): Json {
   return v;
 }
 
+const isEmpty = (v: Json): boolean =>
+  Array.isArray(v)
+    ? v.every(isEmpty)
+    : v !== null && typeof v === "object" && Object.keys(v).length === 0;
+
 /** `doc` in the spelling both renderings share (see the module comment). */
 export function normalizeTerraform(doc: Json, key = "", parent = ""): Json {
   if (Array.isArray(doc)) {
@@ -46,6 +52,7 @@ export function normalizeTerraform(doc: Json, key = "", parent = ""): Json {
     const out: Record<string, Json> = {};
     for (const [k, v] of Object.entries(doc)) {
       if (k === "//") continue;
+      if (k === "required_providers" && key === "terraform" && isEmpty(v)) continue;
       const isRef =
         REFERENCE_KEYS.has(k) || (ADDRESS_KEYS.has(k) && (key === "moved" || key === "import"));
       out[k] = isRef

@@ -161,15 +161,16 @@ describe("workflow structure", () => {
     expect(order.slice(0, 8)).toEqual([
       "actions/checkout",
       "actions/setup-node",
+      "hashicorp/setup-terraform",
       "npm ci",
       "npm test",
       "npm run synth",
-      "hashicorp/setup-terraform",
       "aws-actions/configure-aws-credentials",
       "shopt -s nullglob",
     ]);
     expect(plan.steps[1].with).toEqual({ "node-version": 20, cache: "npm" });
-    expect(plan.steps[5].with).toMatchObject({ terraform_version: "1.11.x" });
+    // Terraform before the tests and synth: tests run it, and HCL output is formatted with it.
+    expect(plan.steps[2].with).toMatchObject({ terraform_version: "1.11.x" });
     const summarize = plan.steps.find((s) => s.name === "Summarize plans");
     expect(summarize?.run).toBe(
       "npx tsx scripts/plan-summary.ts cdktf.out/stacks > plan-comment.md",
@@ -177,15 +178,15 @@ describe("workflow structure", () => {
     expect(plan.steps.at(-2)?.uses).toBe("actions/github-script@v7");
   });
 
-  test("apply job: the same build, then synth, credentials and apply", () => {
+  test("apply job: the same build and synth, then credentials and apply", () => {
     const order = apply.steps.map((s) => s.uses?.replace(/@.*/, "") ?? s.run?.split("\n")[0]);
     expect(order).toEqual([
       "actions/checkout",
       "actions/setup-node",
+      "hashicorp/setup-terraform",
       "npm ci",
       "npm test",
       "npm run synth",
-      "hashicorp/setup-terraform",
       "aws-actions/configure-aws-credentials",
       "shopt -s nullglob",
     ]);

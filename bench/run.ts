@@ -224,6 +224,19 @@ function synthBench(args: Args, work: string): Row[] {
         `RSS < 200 MB: ${met((ours.maxRssMb ?? Infinity) < 200)}`,
     });
     if (!full) continue;
+    if (name === "example config") {
+      // HCL output: the same synth, then terraform fmt and the parse back to JSON per stack.
+      const hcl = repeat(args.runs, `run-synth.js --hcl (${name})`, (i) =>
+        measure(process.execPath, [RUN_SYNTH, "--hcl"], { env: env(`h${i}`) }),
+      );
+      rows.push({
+        what: "same, `npm run synth -- --hcl` (HCL: terraform fmt, parsed back and compared)",
+        time: secs(hcl),
+        rss: mb(hcl),
+        ratio: `${(hcl.seconds / floor.seconds).toFixed(1)}x floor`,
+        target: "",
+      });
+    }
     const cold = repeat(args.runs, `run-synth.js, rebuilding (${name})`, (i) => {
       rmSync(BUNDLE, { force: true });
       return measure(process.execPath, [RUN_SYNTH], { env: env(`c${i}`) });

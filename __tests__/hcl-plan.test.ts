@@ -2,8 +2,10 @@
  * The plan of the HCL output equals the plan of the JSON output, made the way reviewers get it:
  * the plan-review workflow's own plan step (.github/workflows/plan.yml, run by bash as GitHub
  * runs it: init, plan, show -json, show text per stack) and its comment builder
- * (scripts/plan-summary.ts), with the real Terraform client offline (support/terraform.ts: local
- * state, hashicorp/aws 5.100.0 from the filesystem mirror, placeholder credentials).
+ * (scripts/plan-summary.ts), with the real Terraform client offline: each rendered stack is put
+ * where the workflow finds it as npm run validate's offline copy (src/validate: local state,
+ * hashicorp/aws from the filesystem mirror, placeholder credentials), for main.tf as for
+ * cdk.tf.json.
  *
  * Planned: both stacks of the committed example and the home stack of the organization example
  * (organization trail, StackSet with its JSON template, bus policy). The adopt example's import
@@ -20,7 +22,10 @@ import { synthesize, synthesizeHcl } from "../src/synth";
 import { collectStacks } from "../scripts/plan-summary";
 import { renderComment } from "../src/plan/summary";
 import { ROOT } from "./helpers";
-import { offlineWorkdir, prepareOffline } from "./support/terraform";
+import { writeOfflineCopy } from "../src/validate/offline-copy";
+import type { ValidationSession } from "../src/validate/session";
+import { terraformEnv } from "../src/validate/terraform";
+import { offlineSession, offlineWorkdir } from "./support/terraform";
 
 const workflow = parse(readFileSync(path.join(ROOT, ".github", "workflows", "plan.yml"), "utf8"));
 const PLAN_STEP: string = workflow.jobs.plan.steps.find(
@@ -28,39 +33,52 @@ const PLAN_STEP: string = workflow.jobs.plan.steps.find(
 ).run;
 
 const TEMP: string[] = [];
-afterAll(() => TEMP.forEach((d) => rmSync(d, { recursive: true, force: true })));
+// One provider choice and plugin cache for the whole file (the mirror's provider suits our pin).
+let session: ValidationSession;
+beforeAll(() => {
+  session = offlineSession("6.25.0");
+});
+afterAll(() => {
+  session?.close();
+  TEMP.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
 
 const loadExample = (file: string) =>
   parseConfig(JSON.parse(readFileSync(path.join(ROOT, file), "utf8")), file);
 
-/** Renders `file` both ways into <root>/{json,hcl}/cdktf.out, keeping only `keep` stacks. */
+/**
+ * Renders `file` both ways into <root>/rendered/{json,hcl}, keeping only `keep` stacks, and puts
+ * each stack's offline copy where the workflow's plan step finds it: <root>/{json,hcl}/cdktf.out.
+ */
 async function renderBoth(file: string, keep?: readonly string[]) {
   const root = mkdtempSync(path.join(tmpdir(), "trailwatch-hcl-plan-"));
   TEMP.push(root);
-  const json = path.join(root, "json");
-  const hcl = path.join(root, "hcl");
-  for (const d of [json, hcl]) mkdirSync(d);
-  synthesize(loadExample(file), path.join(json, "cdktf.out"));
-  await synthesizeHcl(loadExample(file), path.join(hcl, "cdktf.out"));
-  for (const d of [json, hcl]) {
-    const stacks = path.join(d, "cdktf.out", "stacks");
-    for (const s of readdirSync(stacks))
-      if (keep && !keep.includes(s)) rmSync(path.join(stacks, s), { recursive: true });
+  const rendered = {
+    json: path.join(root, "rendered", "json"),
+    hcl: path.join(root, "rendered", "hcl"),
+  };
+  synthesize(loadExample(file), rendered.json);
+  await synthesizeHcl(loadExample(file), rendered.hcl);
+  const roots = { json: path.join(root, "json"), hcl: path.join(root, "hcl"), rendered };
+  for (const format of ["json", "hcl"] as const) {
+    const stacks = path.join(rendered[format], "stacks");
+    for (const s of readdirSync(stacks)) {
+      if (keep && !keep.includes(s)) continue;
+      const dest = path.join(roots[format], "cdktf.out", "stacks", s);
+      mkdirSync(path.dirname(dest), { recursive: true });
+      writeOfflineCopy(path.join(stacks, s), dest, session.provider.version);
+    }
   }
-  return { json, hcl };
+  return roots;
 }
 
 /** Runs the workflow's plan step in `root` (holding cdktf.out) as GitHub runs it, offline. */
 function runPlanStep(root: string): { status: number | null; output: string; failed: string } {
-  const stacks = path.join(root, "cdktf.out", "stacks");
-  let env: NodeJS.ProcessEnv = {};
-  for (const s of readdirSync(stacks))
-    env = prepareOffline(path.join(stacks, s), s.replace(/^trailwatch-/, ""));
   const githubOutput = path.join(root, "github-output");
   writeFileSync(githubOutput, "");
   const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", PLAN_STEP], {
     cwd: root,
-    env: { ...env, GITHUB_OUTPUT: githubOutput },
+    env: { ...terraformEnv(session.cliConfigFile), GITHUB_OUTPUT: githubOutput },
     encoding: "utf8",
     timeout: 900_000,
   });
@@ -143,8 +161,7 @@ describe("examples/adopt.json: import blocks in HCL", () => {
     const outputs: string[] = [];
     for (const format of ["json", "hcl"] as const) {
       const tf = offlineWorkdir(
-        path.join(roots[format], "cdktf.out", "stacks", "trailwatch-ap-northeast-1"),
-        "ap-northeast-1",
+        path.join(roots.rendered[format], "stacks", "trailwatch-ap-northeast-1"),
       );
       try {
         const validate = tf.run("validate");
@@ -165,7 +182,7 @@ describe("examples/adopt.json: import blocks in HCL", () => {
     expect(imports(outputs[1])).toEqual(imports(outputs[0]));
     expect(
       readFileSync(
-        path.join(roots.hcl, "cdktf.out", "stacks", "trailwatch-ap-northeast-1", "main.tf"),
+        path.join(roots.rendered.hcl, "stacks", "trailwatch-ap-northeast-1", "main.tf"),
         "utf8",
       ),
     ).toMatch(

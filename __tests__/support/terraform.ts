@@ -7,10 +7,9 @@
  * faked: a plan that needs AWS fails as it would.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { chooseProvider, searchMirrors } from "../../src/validate/mirror";
-import { pinnedAwsVersion, STACK_FILE, writeOfflineCopy } from "../../src/validate/offline-copy";
+import { stackPinnedVersion, writeOfflineCopy } from "../../src/validate/offline-copy";
 import { ValidationSession } from "../../src/validate/session";
 import { terraformEnv } from "../../src/validate/terraform";
 
@@ -19,20 +18,29 @@ export interface TerraformRun {
   readonly output: string;
 }
 
-/** A temporary working copy of `stackDir`, initialized offline. Call `dispose` when done. */
-export function offlineWorkdir(stackDir: string) {
-  const pinned = pinnedAwsVersion(
-    JSON.parse(readFileSync(path.join(stackDir, STACK_FILE), "utf8")),
-  );
+/**
+ * A validation session (CLI configuration reading the provider from a filesystem mirror, plugin
+ * cache) for the mirror's provider that suits the `pinned` version (src/validate's choice). Call
+ * `close` when done.
+ */
+export function offlineSession(pinned?: string): ValidationSession {
   const search = searchMirrors(undefined);
   const choice = chooseProvider(search.packages, pinned);
   if (!choice)
     throw new Error(
       `no hashicorp/aws provider in a filesystem mirror; searched ${search.candidates.map((c) => c.dir).join(", ")}`,
     );
-  const session = new ValidationSession(choice.provider);
+  return new ValidationSession(choice.provider);
+}
+
+/**
+ * A temporary working copy of `stackDir` (cdk.tf.json or main.tf), initialized offline. Call
+ * `dispose` when done.
+ */
+export function offlineWorkdir(stackDir: string) {
+  const session = offlineSession(stackPinnedVersion(stackDir));
   const dir = session.stackDir(path.basename(stackDir));
-  writeOfflineCopy(stackDir, dir, choice.provider.version);
+  writeOfflineCopy(stackDir, dir, session.provider.version);
   const run = (...args: string[]): TerraformRun => {
     const r = spawnSync("terraform", [...args, "-no-color"], {
       cwd: dir,

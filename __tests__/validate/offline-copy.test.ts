@@ -1,14 +1,32 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
   OFFLINE_PROVIDER_FLAGS,
+  offlineChanges,
   offlineStack,
   pinnedAwsVersion,
+  stackFileOf,
+  stackPinnedVersion,
   withoutImports,
   writeOfflineCopy,
 } from "../../src/validate/offline-copy";
-import { build, synthJson } from "../helpers";
+import {
+  hclWithoutImports,
+  OFFLINE_OVERRIDE_FILE,
+  topLevelBlocks,
+} from "../../src/validate/offline-hcl";
+import { loadConfigFile } from "../../src/config/load";
+import { synthesize, synthesizeHcl } from "../../src/synth";
+import { build, ROOT, synthJson } from "../helpers";
 
 const { home } = build();
 const rendered = synthJson(home) as Record<string, any>;
@@ -120,4 +138,132 @@ describe("import blocks (adopt mode)", () => {
     expect(JSON.parse(readFileSync(copyFile, "utf8")).import).toBeUndefined();
     expect(withoutImports(dest)).toBe(0);
   });
+});
+
+describe("HCL stacks (npm run synth -- --hcl): the same offline copy, made on main.tf", () => {
+  let root: string;
+  let json: string;
+  let hcl: string;
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(tmpdir(), "trailwatch-offline-hcl-"));
+    json = path.join(root, "json");
+    hcl = path.join(root, "hcl");
+    // The organization example: backend, allowed_account_ids, StackSet instances (an argument 6.x
+    // renamed), heredoc policies whose JSON ends with a "}" at column 0.
+    synthesize(loadConfigFile(path.join(ROOT, "examples", "organization.json")), json);
+    await synthesizeHcl(loadConfigFile(path.join(ROOT, "examples", "organization.json")), hcl);
+  }, 120_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const home = (dir: string) => path.join(dir, "stacks", "trailwatch-ap-northeast-1");
+
+  test("every stack lists exactly the changes its JSON rendering gets", () => {
+    const stacks = readdirSync(path.join(json, "stacks"));
+    expect(stacks.length).toBeGreaterThan(1);
+    for (const s of stacks) {
+      const d = (r: string) => path.join(r, "stacks", s);
+      expect(stackFileOf(d(hcl))).toBe(path.join(d(hcl), "main.tf"));
+      expect(stackPinnedVersion(d(hcl))).toBe("6.25.0");
+      expect(offlineChanges(d(hcl), "5.100.0")).toEqual(offlineChanges(d(json), "5.100.0"));
+    }
+    expect(offlineChanges(home(hcl), "5.100.0").map((c) => c.what)).toEqual([
+      'backend "s3" removed: local state in the temporary copy',
+      'provider "aws": placeholder access_key/secret_key, skip_credentials_validation, skip_requesting_account_id, skip_metadata_api_check',
+      'provider "aws": allowed_account_ids removed',
+      "aws_cloudformation_stack_set_instance.stack_set_instance_region renamed to region (3 resources)",
+      'required_providers aws version "6.25.0" -> "5.100.0"',
+    ]);
+  });
+
+  test("the copy: no backend, the mirror's version, 5.x argument names, provider settings in an override", () => {
+    const dest = path.join(root, "copy");
+    writeOfflineCopy(home(hcl), dest, "5.100.0");
+    const text = readFileSync(path.join(dest, "main.tf"), "utf8");
+    const original = readFileSync(path.join(home(hcl), "main.tf"), "utf8");
+    expect(original).toMatch(/^ {2}backend "s3" \{$/m);
+    expect(text).not.toContain('backend "s3"');
+    expect(text).toMatch(/^ {6}version = "5\.100\.0"$/m);
+    expect(text).not.toContain('"6.25.0"');
+    const lines = text.split("\n");
+    const instances = topLevelBlocks(text).filter(
+      (b) => b.labels[0] === "aws_cloudformation_stack_set_instance",
+    );
+    expect(instances).toHaveLength(3);
+    for (const b of instances)
+      expect(
+        lines.slice(b.start, b.end).some((l) => /^ {2}region\s*= "[a-z]+-[a-z]+-\d"$/.test(l)),
+      ).toBe(true);
+    expect(text).not.toContain("stack_set_instance_region");
+    // Nothing else changed: every other line is the rendered one, in order.
+    const removed = original.split("\n").filter((l) => !text.split("\n").includes(l));
+    expect(
+      removed.every((l) =>
+        /backend|bucket|key|region|encrypt|use_lockfile|version|^ {2}\}$/.test(l),
+      ),
+    ).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dest, OFFLINE_OVERRIDE_FILE), "utf8"))).toEqual({
+      provider: {
+        aws: [
+          {
+            access_key: expect.stringMatching(/^AKIA/),
+            secret_key: expect.any(String),
+            ...OFFLINE_PROVIDER_FLAGS,
+            allowed_account_ids: null,
+          },
+        ],
+      },
+    });
+  });
+
+  test("top-level blocks are found past heredocs whose text has a } or the marker's look-alike at column 0", () => {
+    const text = [
+      "terraform {",
+      '  backend "s3" {',
+      '    bucket = "b"',
+      "  }",
+      "}",
+      'resource "aws_iam_policy" "p" {',
+      "  policy = chomp(<<EOT",
+      "{",
+      '  "Statement": []',
+      "}",
+      "EOTX",
+      "EOT",
+      "  )",
+      "}",
+      "import {",
+      "  to = aws_iam_policy.p",
+      '  id = "arn:aws:iam::111122223333:policy/p"',
+      "}",
+      "",
+    ].join("\n");
+    expect(topLevelBlocks(text).map((b) => [b.type, ...b.labels, b.start, b.end])).toEqual([
+      ["terraform", 0, 4],
+      ["resource", "aws_iam_policy", "p", 5, 13],
+      ["import", 14, 17],
+    ]);
+    const { text: planned, count } = hclWithoutImports(text);
+    expect(count).toBe(1);
+    expect(planned).not.toContain("import {");
+    expect(planned).toContain('"Statement": []\n}\nEOTX\nEOT\n  )\n}\n');
+    expect(() => topLevelBlocks('resource "x" "y" {\n  a = 1\n')).toThrow(
+      'main.tf: block "resource" on line 1 does not close',
+    );
+  });
+
+  test("import blocks (adopt) are kept for terraform validate and removed before the plan", async () => {
+    const adopt = path.join(root, "adopt");
+    await synthesizeHcl(loadConfigFile(path.join(ROOT, "examples", "adopt.json")), adopt);
+    const dest = path.join(root, "adopt-copy");
+    const changes = writeOfflineCopy(home(adopt), dest, "5.100.0");
+    expect(changes.map((c) => c.what)).toContain(
+      "4 import blocks removed before terraform plan (terraform validate checks them)",
+    );
+    const file = path.join(dest, "main.tf");
+    expect(readFileSync(file, "utf8").match(/^import \{$/gm)).toHaveLength(4);
+    expect(withoutImports(dest)).toBe(4);
+    expect(readFileSync(file, "utf8")).not.toMatch(/^import \{$/m);
+    expect(readFileSync(file, "utf8")).toMatch(/^resource "aws_cloudtrail" /m);
+    expect(withoutImports(dest)).toBe(0);
+  }, 120_000);
 });

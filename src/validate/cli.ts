@@ -1,17 +1,19 @@
 /**
- * `npm run validate -- [--config file]... [--allow-missing-provider] [--plugin-dir dir]... [--jobs n]`:
- * renders every given configuration into a temporary directory and has the real Terraform CLI
+ * `npm run validate -- [--config file]... [--hcl] [--allow-missing-provider] [--plugin-dir dir]... [--jobs n]`:
+ * renders every given configuration (as Terraform JSON, or as HCL with --hcl) into a temporary directory and has the real Terraform CLI
  * init, validate and plan each stack offline (see plan-stacks.ts). Exit codes: 0 every stack
  * planned with no error (or no provider and --allow-missing-provider); 1 a configuration, init,
  * validate or plan error, or no provider; 2 usage error.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, configPath, loadConfigFile } from "../config/load";
-import { synthesize } from "../synth";
+import { HclRenderError } from "../hcl/render";
+import { TemplateSyntaxError } from "../hcl/template";
+import { synthesize, synthesizeHcl } from "../synth";
 import { formatDiagnostic } from "./diagnostics";
-import { offlineStack, pinnedAwsVersion, STACK_FILE } from "./offline-copy";
+import { offlineChanges, stackPinnedVersion } from "./offline-copy";
 import { findProvider, NoProviderError, planStackDirs, stackDirs } from "./plan-stacks";
 import type { StackPlan } from "./plan-stack";
 import { makeTempDir, removeTempDir } from "./temp";
@@ -30,6 +32,7 @@ The hashicorp/aws provider is read from a filesystem mirror on this machine.
 options:
   --config file             configuration to render and plan; repeatable
                             (default: $TRAILWATCH_CONFIG, else trailwatch.config.json)
+  --hcl                     render as HCL (main.tf, npm run synth -- --hcl) and plan that
   --plugin-dir dir          look for the provider only in this filesystem mirror; repeatable
                             (default: the CLI configuration's mirrors, the plugin cache,
                             /opt/tf-plugins and Terraform's implied local mirror directories)
@@ -47,6 +50,8 @@ export interface Io {
 
 interface Args {
   readonly configs: string[];
+  /** Render and plan main.tf (npm run synth -- --hcl) instead of cdk.tf.json. */
+  readonly hcl: boolean;
   readonly pluginDirs?: string[];
   readonly allowMissingProvider: boolean;
   readonly jobs: number;
@@ -61,6 +66,7 @@ export function parseCliArgs(argv: readonly string[], io: Pick<Io, "env" | "cwd"
       args: [...argv],
       options: {
         config: { type: "string", multiple: true },
+        hcl: { type: "boolean", default: false },
         "plugin-dir": { type: "string", multiple: true },
         "allow-missing-provider": { type: "boolean", default: false },
         jobs: { type: "string" },
@@ -81,6 +87,7 @@ export function parseCliArgs(argv: readonly string[], io: Pick<Io, "env" | "cwd"
     );
   return {
     configs: (v.config ?? [configPath(io.env, io.cwd)]).map((c) => path.resolve(io.cwd, c)),
+    hcl: v.hcl === true,
     ...(v["plugin-dir"] ? { pluginDirs: v["plugin-dir"].map((d) => path.resolve(io.cwd, d)) } : {}),
     allowMissingProvider: v["allow-missing-provider"] === true,
     jobs,
@@ -140,9 +147,18 @@ async function validate(args: Args, io: Io, synthRoot: string, started: number):
     try {
       const outdir = path.join(synthRoot, `${i}`, "cdktf.out");
       mkdirSync(path.dirname(outdir));
-      synthesize(loadConfigFile(file), outdir);
+      const config = loadConfigFile(file);
+      if (args.hcl) await synthesizeHcl(config, outdir);
+      else synthesize(config, outdir);
       rendered.push({ config: name, dirs: stackDirs(outdir) });
     } catch (e) {
+      if (e instanceof HclRenderError || e instanceof TemplateSyntaxError) {
+        // HCL that would not mean what the JSON means is refused, never planned.
+        io.stderr(`${name}: ${e.message}\n`);
+        failures++;
+        errors++;
+        continue;
+      }
       if (!(e instanceof ConfigError)) throw e;
       io.stderr(`${e.message}\n`);
       failures++;
@@ -182,21 +198,18 @@ async function validate(args: Args, io: Io, synthRoot: string, started: number):
       ` (${p.foundBy}): ${choice.reason}\n`,
   );
   if (allDirs.length > 0) {
-    const stacks = allDirs.map((d) => JSON.parse(readFileSync(path.join(d, STACK_FILE), "utf8")));
-    const first = stacks[0];
     io.stdout("Each stack is planned on a temporary copy (the rendered stacks are not changed):\n");
-    // Every change any stack's copy gets, once (a count in `what` makes stack-specific lines).
     const seen = new Set<string>();
-    for (const c of stacks.flatMap((st) => offlineStack(st, p.version).changes))
+    for (const c of allDirs.flatMap((d) => offlineChanges(d, p.version)))
       if (!seen.has(c.what)) {
         seen.add(c.what);
         io.stdout(`  - ${c.what}\n      (${c.why})\n`);
       }
-    const pinned = pinnedAwsVersion(first);
+    const pinned = stackPinnedVersion(allDirs[0]);
     if (pinned && pinned !== p.version)
       io.stdout(
         `  The stacks are rendered for ${pinned}: an argument only ${pinned} knows shows here as an error` +
-          ` ("Extraneous JSON object property"); one ${p.version} knows but ${pinned} dropped is not caught.\n`,
+          ` (${args.hcl ? '"Unsupported argument"' : '"Extraneous JSON object property"'}); one ${p.version} knows but ${pinned} dropped is not caught.\n`,
       );
   }
 

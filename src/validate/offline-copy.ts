@@ -1,8 +1,43 @@
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { HCL_STACK_FILE } from "../hcl/write";
+import {
+  hclStackShape,
+  hclWithoutImports,
+  OFFLINE_OVERRIDE_FILE,
+  offlineHcl,
+  pinnedAwsVersionHcl,
+} from "./offline-hcl";
 
 /** The rendered stack file cdktf writes in each `cdktf.out/stacks/<stack>/`. */
 export const STACK_FILE = "cdk.tf.json";
+
+/**
+ * The stack file of a rendered stack directory: `cdk.tf.json`, or `main.tf` when it was rendered
+ * as HCL (`npm run synth -- --hcl`); undefined when there is neither.
+ */
+export function stackFileOf(dir: string): string | undefined {
+  return [STACK_FILE, HCL_STACK_FILE].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+}
+
+const isHcl = (file: string) => path.basename(file) === HCL_STACK_FILE;
+
+/** The hashicorp/aws version a rendered stack directory pins (JSON or HCL), if any. */
+export function stackPinnedVersion(dir: string): string | undefined {
+  const file = stackFileOf(dir);
+  if (!file) return undefined;
+  const text = readFileSync(file, "utf8");
+  return isHcl(file) ? pinnedAwsVersionHcl(text) : pinnedAwsVersion(JSON.parse(text));
+}
+
+/** What `writeOfflineCopy` would change in the stack directory `dir` (JSON or HCL). */
+export function offlineChanges(dir: string, providerVersion: string): OfflineChange[] {
+  const file = stackFileOf(dir);
+  if (!file) return [];
+  const text = readFileSync(file, "utf8");
+  const stack = isHcl(file) ? hclStackShape(text, V6_RENAMED_ARGUMENTS) : JSON.parse(text);
+  return offlineStack(stack, providerVersion).changes;
+}
 
 /** One change the offline copy makes to a stack, and why it is needed. */
 export interface OfflineChange {
@@ -142,6 +177,12 @@ export function importChange(count: number): OfflineChange {
  * copy keeps them until `terraform validate` has checked them. Returns how many there were.
  */
 export function withoutImports(dir: string): number {
+  const hcl = path.join(dir, HCL_STACK_FILE);
+  if (existsSync(hcl)) {
+    const { text, count } = hclWithoutImports(readFileSync(hcl, "utf8"));
+    if (count > 0) writeFileSync(hcl, text);
+    return count;
+  }
   const file = path.join(dir, STACK_FILE);
   const stack = JSON.parse(readFileSync(file, "utf8"));
   const count = Array.isArray(stack.import) ? stack.import.length : 0;
@@ -157,21 +198,39 @@ const LEFT_BY_TERRAFORM =
   /^(\.terraform|\.terraform\.lock\.hcl|terraform\.tfstate.*|tfplan|plan\.json)$/;
 
 /**
- * Copies a rendered stack directory (cdk.tf.json and its assets) to `dest` and rewrites its
- * cdk.tf.json with `offlineStack`. Files an earlier `terraform init` left there (.terraform, the
- * dependency lock file, which holds the hashes of the pinned version, state, plans) are not copied.
+ * Copies a rendered stack directory (its stack file and assets) to `dest` and rewrites the stack
+ * file with `offlineStack`: cdk.tf.json directly; main.tf (HCL) as offline-hcl.ts describes, with
+ * the provider settings in an override file beside it. Files an earlier `terraform init` left
+ * there (.terraform, the dependency lock file, which holds the hashes of the pinned version,
+ * state, plans) are not copied.
+ *
+ * @throws Error when `stackDir` holds neither cdk.tf.json nor main.tf.
  */
 export function writeOfflineCopy(
   stackDir: string,
   dest: string,
   providerVersion: string,
 ): OfflineChange[] {
+  const file = stackFileOf(stackDir);
+  if (!file)
+    throw new Error(`${stackDir}: no ${STACK_FILE} or ${HCL_STACK_FILE}: not a rendered stack`);
   cpSync(stackDir, dest, {
     recursive: true,
     filter: (src) => src === stackDir || !LEFT_BY_TERRAFORM.test(path.basename(src)),
   });
-  const file = path.join(dest, STACK_FILE);
-  const { stack, changes } = offlineStack(JSON.parse(readFileSync(file, "utf8")), providerVersion);
-  writeFileSync(file, JSON.stringify(stack, null, 2));
+  const copy = path.join(dest, path.basename(file));
+  const text = readFileSync(copy, "utf8");
+  if (!isHcl(file)) {
+    const { stack, changes } = offlineStack(JSON.parse(text), providerVersion);
+    writeFileSync(copy, JSON.stringify(stack, null, 2));
+    return changes;
+  }
+  const { stack, changes } = offlineStack(
+    hclStackShape(text, V6_RENAMED_ARGUMENTS),
+    providerVersion,
+  );
+  const offline = offlineHcl(text, stack, V6_RENAMED_ARGUMENTS);
+  writeFileSync(copy, offline.text);
+  writeFileSync(path.join(dest, OFFLINE_OVERRIDE_FILE), JSON.stringify(offline.override, null, 2));
   return changes;
 }

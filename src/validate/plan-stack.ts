@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parsePlanJson, summarizePlan, type PlanCounts } from "../plan/summary";
 import { fromJsonDiagnostic, parseHumanDiagnostics, type Diagnostic } from "./diagnostics";
 import {
-  pinnedAwsVersion,
-  STACK_FILE,
+  stackFileOf,
+  stackPinnedVersion,
   withoutImports,
   writeOfflineCopy,
   type OfflineChange,
@@ -62,9 +61,9 @@ export async function prepareStack(
 ): Promise<PreparedStack> {
   const started = Date.now();
   const stack = path.basename(stackDir);
-  const file = path.join(stackDir, STACK_FILE);
-  if (!existsSync(file)) throw new Error(`${stackDir}: no ${STACK_FILE}: not a rendered stack`);
-  const pinnedVersion = pinnedAwsVersion(JSON.parse(readFileSync(file, "utf8")));
+  if (!stackFileOf(stackDir))
+    throw new Error(`${stackDir}: no cdk.tf.json or main.tf: not a rendered stack`);
+  const pinnedVersion = stackPinnedVersion(stackDir);
   const work = session.stackDir(stack);
   const changes = writeOfflineCopy(stackDir, work, session.provider.version);
   const init = await run(

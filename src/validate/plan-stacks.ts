@@ -7,7 +7,7 @@ import {
   type ProviderChoice,
   type SearchOptions,
 } from "./mirror";
-import { pinnedAwsVersion, STACK_FILE } from "./offline-copy";
+import { stackFileOf, stackPinnedVersion } from "./offline-copy";
 import { checkStack, prepareStack, type PreparedStack, type StackPlan } from "./plan-stack";
 import { ValidationSession } from "./session";
 
@@ -44,9 +44,7 @@ export function stackDirs(outdir: string): string[] {
     : existsSync(stacksDir)
       ? readdirSync(stacksDir).sort()
       : [];
-  return names
-    .map((n) => path.join(stacksDir, n))
-    .filter((d) => existsSync(path.join(d, STACK_FILE)));
+  return names.map((n) => path.join(stacksDir, n)).filter((d) => stackFileOf(d) !== undefined);
 }
 
 /**
@@ -58,9 +56,7 @@ export async function findProvider(
   opts: SearchOptions = {},
 ): Promise<ProviderChoice & { readonly search: MirrorSearch }> {
   const search = await searchAwsProvider(opts);
-  const pinned = dirs.length
-    ? pinnedAwsVersion(JSON.parse(readFileSync(path.join(dirs[0], STACK_FILE), "utf8")))
-    : undefined;
+  const pinned = dirs.length ? stackPinnedVersion(dirs[0]) : undefined;
   const choice = chooseProvider(search.packages, pinned);
   if (!choice) throw new NoProviderError(search);
   return { ...choice, search };

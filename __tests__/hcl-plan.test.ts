@@ -57,6 +57,7 @@ async function renderBoth(file: string, keep?: readonly string[]) {
     json: path.join(root, "rendered", "json"),
     hcl: path.join(root, "rendered", "hcl"),
   };
+  mkdirSync(path.join(root, "rendered"));
   synthesize(loadExample(file), rendered.json);
   await synthesizeHcl(loadExample(file), rendered.hcl);
   const roots = { json: path.join(root, "json"), hcl: path.join(root, "hcl"), rendered };

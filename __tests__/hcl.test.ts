@@ -316,6 +316,18 @@ describe("synthesizeHcl on the example configuration", () => {
     }
   });
 
+  test("watcher-trail-key-changed: references inside the JSON-encoded event pattern are escaped template sequences", () => {
+    // cdktf 0.21 writes this string unescaped (event_pattern = "{"detail-type":...), which
+    // Terraform rejects; the plan test (hcl-plan.test.ts) plans it equal to the JSON's.
+    const home = stacks.find((s) => s.endsWith(config().homeRegion))!;
+    const hcl = readFileSync(path.join(out, "stacks", home, "main.tf"), "utf8");
+    const patterns = hcl.match(/^ {2}event_pattern = .*kms\.amazonaws\.com.*$/gm) ?? [];
+    expect(patterns).toHaveLength(1);
+    expect(patterns[0]).toMatch(
+      /^ {2}event_pattern = "\{\\"detail-type\\":\[\\"AWS API Call via CloudTrail\\"\],.*\\"keyId\\":\[\\"\$\{aws_kms_key\.[\w-]+\.key_id\}\\",\\"\$\{aws_kms_key\.[\w-]+\.arn\}\\",\\"alias\/[\w-]+\\"\]\}\}\}"$/,
+    );
+  });
+
   test("no quoted references: depends_on and moved addresses are bare", () => {
     const hcl = readFileSync(path.join(out, "stacks", stacks[0], "main.tf"), "utf8");
     expect(hcl).toMatch(/depends_on = \[\n\s+aws_s3_bucket_versioning\.[\w-]+,/);

@@ -222,6 +222,33 @@ describe("member accounts: StackSet", () => {
   });
 });
 
+describe("organization mode: what it must not create", () => {
+  test("one trail only (the organization trail), no stack or resource per member account", () => {
+    expect(resourcesOf(json, "aws_cloudtrail")).toHaveLength(1);
+    for (const r of regional) expect(synthJson(r).resource).not.toHaveProperty(["aws_cloudtrail"]);
+    // Stacks follow the monitored regions, never the accounts: the home stack and one per region.
+    expect([home, ...regional].map((s) => s.node.id).sort()).toEqual(
+      ["trailwatch-ap-northeast-1", "trailwatch-eu-west-1", "trailwatch-us-east-1"].sort(),
+    );
+    // No member account id appears anywhere: members are reached through the StackSet's targets.
+    for (const s of [home, ...regional]) expect(Testing.synth(s)).not.toContain(MEMBER);
+    expect(stackSet.template_body).not.toContain(MEMBER);
+  });
+
+  test("create mode gets none of it: no organization trail, StackSet or bus policy", () => {
+    const created = raw();
+    created.trail.mode = "create";
+    delete created.organization;
+    const j = appOf(created).json;
+    const [trail] = resourcesOf(j, "aws_cloudtrail");
+    expect(trail.is_organization_trail).toBeUndefined();
+    expect(j.resource).not.toHaveProperty(["aws_cloudformation_stack_set"]);
+    expect(j.resource).not.toHaveProperty(["aws_cloudformation_stack_set_instance"]);
+    expect(j.resource).not.toHaveProperty(["aws_cloudwatch_event_bus_policy"]);
+    expect(JSON.stringify(j)).not.toContain(ORG);
+  });
+});
+
 describe("member accounts: the template", () => {
   const rules = Object.entries(template.Resources).filter(
     ([, r]: [string, any]) => r.Type === "AWS::Events::Rule",

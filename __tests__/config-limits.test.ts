@@ -25,9 +25,7 @@ describe("tags: AWS's limits, with the tags trailwatch adds", () => {
     expect(Object.keys(tags)).toHaveLength(50);
     expect(tags["trailwatch:stack"]).toBe("trailwatch-ap-northeast-1");
     expect(problems(variant((c) => (c.tags = manyTags(50))))).toEqual([
-      expect.stringMatching(
-        /^tags: at most 49 tags: AWS allows 50 per resource and trailwatch adds trailwatch:stack \(got 50\) \(got \{.*\}\)$/,
-      ),
+      "tags: at most 49 tags: AWS allows 50 per resource and trailwatch adds trailwatch:stack (50 given) (got an object with 50 fields)",
     ]);
   });
 
@@ -65,11 +63,11 @@ describe("tags: AWS's limits, with the tags trailwatch adds", () => {
       `tags.cost$center: tag keys ${allowed}`,
       'tags["aws:owner"]: tag keys must not start with "aws:" (reserved by AWS, in any case)',
       'tags["AWS:team"]: tag keys must not start with "aws:" (reserved by AWS, in any case)',
-      `tags.${"k".repeat(129)}: tag keys are at most 128 characters (got 129)`,
+      `tags.${"k".repeat(129)}: tag keys are at most 128 characters (this one has 129)`,
       'tags[""]: tag keys cannot be empty',
       `tags.team: tag values ${allowed} (got "sec\${team}")`,
       `tags.tier: tag values ${allowed} (got "%{x}")`,
-      `tags.note: tag values are at most 256 characters (got 257) (got "${"v".repeat(257)}")`,
+      `tags.note: tag values are at most 256 characters (this one has 257) (got "${"v".repeat(257)}")`,
       'tags.origin: tag values must not start with "aws:" (reserved by AWS, in any case) (got "aws:console")',
     ]);
   });

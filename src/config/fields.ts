@@ -147,7 +147,8 @@ function tagTextProblems(text: string, what: "key" | "value"): string[] {
   const problems: string[] = [];
   const length = [...text].length;
   if (what === "key" && length === 0) problems.push("tag keys cannot be empty");
-  if (length > max) problems.push(`tag ${what}s are at most ${max} characters (got ${length})`);
+  if (length > max)
+    problems.push(`tag ${what}s are at most ${max} characters (this one has ${length})`);
   if (!TAG_CHARACTERS.test(text)) problems.push(`tag ${what}s ${TAG_CHARACTERS_RULE}`);
   if (text.toLowerCase().startsWith("aws:"))
     problems.push(`tag ${what}s must not start with "aws:" (reserved by AWS, in any case)`);
@@ -176,7 +177,7 @@ export const tags = z.record(tagText("key"), tagText("value")).superRefine(
     if (keys.length > allowed)
       ctx.addIssue({
         code: "custom",
-        message: `at most ${allowed} tags: AWS allows ${MAX_TAGS_PER_RESOURCE} per resource and trailwatch adds ${TRAILWATCH_TAG_KEYS.join(", ")} (got ${keys.length})`,
+        message: `at most ${allowed} tags: AWS allows ${MAX_TAGS_PER_RESOURCE} per resource and trailwatch adds ${TRAILWATCH_TAG_KEYS.join(", ")} (${keys.length} given)`,
       });
     const seen = new Map<string, string>();
     for (const key of keys) {

@@ -88,8 +88,19 @@ function formatIssue(issue: z.core.$ZodIssue, raw: unknown): string {
 
 function formatProblem(at: readonly PropertyKey[], message: string, raw: unknown): string {
   const value = valueAt(raw, at);
-  const got = value.found ? ` (got ${JSON.stringify(value.value)})` : "";
+  const got = value.found ? ` (got ${shown(value.value)})` : "";
   return `${formatPath(at) || "(top level)"}: ${message}${got}`;
+}
+
+/** Objects and lists longer than this are summarized, not printed, after "got". */
+const MAX_SHOWN = 200;
+
+/** The value as JSON; a long object or list by its size (50 tags would bury the message). */
+function shown(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json.length <= MAX_SHOWN || value === null || typeof value !== "object") return json;
+  if (Array.isArray(value)) return `a list of ${value.length} items`;
+  return `an object with ${Object.keys(value).length} fields`;
 }
 
 function valueAt(raw: unknown, p: readonly PropertyKey[]): { found: boolean; value?: unknown } {

@@ -29,7 +29,15 @@ describeTerraform(
     let work: string;
     let home: StackPlan, rejected: StackPlan, uninstallable: StackPlan;
     let rendered: Record<string, any>;
-    const c = config();
+    // Strings Terraform would read as templates unless trailwatch escapes them (issue 10 fault 2).
+    const c = config({
+      alerts: {
+        emails: ["security-alerts@example.com", "sec${team}@example.com", "ops%{x}@example.com"],
+      },
+      trail: {
+        s3DataEvents: [{ bucket: "arn:aws:s3:::customer-data/${tenant}/", readWrite: "All" }],
+      },
+    });
 
     beforeAll(async () => {
       root = mkdtempSync(path.join(tmpdir(), "trailwatch-plan-test-"));
@@ -82,7 +90,10 @@ describeTerraform(
 
     test("planned values are what the configuration says, as Terraform parsed them", () => {
       const subscriptions = plannedResources(home.plan!, "aws_sns_topic_subscription");
-      expect(subscriptions.map((r) => r.values.endpoint)).toEqual(c.alerts.emails);
+      // Exactly what was written: `${` and `%{` reach AWS as typed, not as template syntax.
+      expect(subscriptions.map((r) => r.values.endpoint).sort()).toEqual(
+        [...c.alerts.emails].sort(),
+      );
       expect(subscriptions.map((r) => r.values.protocol)).toEqual(
         c.alerts.emails.map(() => "email"),
       );
@@ -95,6 +106,9 @@ describeTerraform(
           enable_log_file_validation: true,
         }),
       );
+      const selectors = JSON.stringify(trail.values.advanced_event_selector);
+      expect(selectors).toContain('"arn:aws:s3:::customer-data/${tenant}/"');
+      expect(selectors).not.toContain("$${");
       // The provider accepts the small-object transition setting (5.x and 6.x both have it).
       expect(
         plannedResources(home.plan!, "aws_s3_bucket_lifecycle_configuration").map(

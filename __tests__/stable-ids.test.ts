@@ -4,6 +4,7 @@ import { buildApp } from "../src/app";
 import { parseConfig } from "../src/config/load";
 import { duplicatesBy, emailIdentity, stableId } from "../src/terraform/stable-id";
 import { configProblems, exampleConfigInput } from "./helpers";
+import { LOGIN_PROFILE_CREATED, PUBLIC_ACCESS_BLOCK_REMOVED } from "./support/custom-detections";
 
 /**
  * Editing a list in the configuration (removing its first item, reordering it, inserting an item)
@@ -270,6 +271,43 @@ describe("detections: resources keyed by detection id", () => {
       'detections.enable[1]: is listed twice (also detections.enable[0]) (got "cloudtrail-describe-trails")',
       'detections.disable[1]: is listed twice (also detections.disable[0]) (got "nacl-changed")',
     ]);
+  });
+});
+
+describe("detections.custom: resources keyed by the custom detection's id", () => {
+  const third = { ...LOGIN_PROFILE_CREATED, id: "iam-console-password-set" };
+  const fourth = { ...PUBLIC_ACCESS_BLOCK_REMOVED, id: "s3-bucket-exposed" };
+  const withCustom = (custom: object[]) => (c: any) => (c.detections = { custom });
+  const base = render(withCustom([LOGIN_PROFILE_CREATED, PUBLIC_ACCESS_BLOCK_REMOVED, third]));
+  const ofDetection = (r: Resources, id: string) =>
+    [...r.keys()].filter((k) => k.includes(`_${id}-`) || k.includes(`_query-detection-${id}_`));
+
+  test("each custom detection has resources of its own", () => {
+    for (const d of [LOGIN_PROFILE_CREATED, PUBLIC_ACCESS_BLOCK_REMOVED, third])
+      expect(ofDetection(base, d.id).length).toBeGreaterThan(0);
+  });
+
+  test("reordering the list changes nothing", () => {
+    const after = render(withCustom([third, PUBLIC_ACCESS_BLOCK_REMOVED, LOGIN_PROFILE_CREATED]));
+    expect(changes(base, after)).toEqual({ removed: [], added: [], changed: [] });
+  });
+
+  test("removing the first removes only its resources", () => {
+    const after = render(withCustom([PUBLIC_ACCESS_BLOCK_REMOVED, third]));
+    const { removed, added, changed } = changes(base, after);
+    expect(added).toEqual([]);
+    expect(removed).toEqual(ofDetection(base, LOGIN_PROFILE_CREATED.id));
+    expect(besidesCodeUpdates(changed, base, after)).toEqual([]);
+  });
+
+  test("inserting one adds only its resources", () => {
+    const after = render(
+      withCustom([LOGIN_PROFILE_CREATED, fourth, PUBLIC_ACCESS_BLOCK_REMOVED, third]),
+    );
+    const { removed, added, changed } = changes(base, after);
+    expect(removed).toEqual([]);
+    expect(added).toEqual(ofDetection(after, fourth.id));
+    expect(besidesCodeUpdates(changed, base, after)).toEqual([]);
   });
 });
 

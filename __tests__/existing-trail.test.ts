@@ -202,6 +202,15 @@ describe("existing trail: requirements per detection", () => {
       "trail.existing: cloudtrail-describe-trails needs read-only management events, but the trail logs WriteOnly (trail.existing.managementEvents); change the trail, or turn the detection off in detections.disable",
     );
     expect(problems.join("\n")).not.toContain("cis-root-usage");
+    // Reported in the same run as a problem elsewhere (issue 10 fault 4: every problem at once).
+    const alsoBadAddress = raw();
+    alsoBadAddress.trail.existing.managementEvents = "WriteOnly";
+    alsoBadAddress.detections = { enable: ["cloudtrail-describe-trails"] };
+    alsoBadAddress.alerts.emails = ["not-an-address"];
+    expect(configProblems(alsoBadAddress)).toEqual([
+      'alerts.emails[0]: not an e-mail address (expected name@example.com) (got "not-an-address")',
+      "trail.existing: cloudtrail-describe-trails needs read-only management events, but the trail logs WriteOnly (trail.existing.managementEvents); change the trail, or turn the detection off in detections.disable",
+    ]);
     const readOnly = raw();
     readOnly.trail.existing.managementEvents = "ReadOnly";
     expect(configProblems(readOnly)).toContain(

@@ -5,10 +5,6 @@ import { parseJsonText } from "./json-text";
 import { crossFieldProblems, formatPath, type Source } from "./rules";
 import { salvage, schemaAt } from "./salvage";
 import { configSchema, type TrailwatchConfig } from "./schema";
-import { existingTrailProblems } from "../trail-source/requirements";
-import { selectDetections } from "../detections/select";
-import { watchedResources } from "../detections/watched";
-import { resolveNames } from "../names";
 
 export const DEFAULT_CONFIG_FILE = "trailwatch.config.json";
 
@@ -62,9 +58,7 @@ export function parseConfig(raw: unknown, file = "configuration"): TrailwatchCon
     },
   };
   for (const p of crossFieldProblems(parsed, source))
-    problems.push(formatProblem(p.path, p.message, raw));
-  // Rules that read the whole configuration (selected detections, resolved names).
-  if (result.success) problems.push(...existingTrailConfigProblems(result.data));
+    problems.push(p.showValue === false ? p.message : formatProblem(p.path, p.message, raw));
   // One rule may be several zod checks failing with the same message (e.g. multipleOf and min).
   if (problems.length > 0) throw new ConfigError(file, [...new Set(problems)]);
   return (result as { data: TrailwatchConfig }).data;
@@ -111,11 +105,4 @@ function valueAt(raw: unknown, p: readonly PropertyKey[]): { found: boolean; val
     cur = (cur as Record<string, unknown>)[String(k)];
   }
   return { found: cur !== undefined, value: cur };
-}
-
-/** trail.mode "existing": the enabled detections the described trail cannot serve. */
-function existingTrailConfigProblems(c: TrailwatchConfig): string[] {
-  const existing = c.trail.mode === "existing" ? c.trail.existing : undefined;
-  if (!existing) return [];
-  return existingTrailProblems(existing, selectDetections(c, watchedResources(resolveNames(c))));
 }

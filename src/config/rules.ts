@@ -11,6 +11,7 @@ import {
 } from "../detections/catalog";
 import { customDetections } from "../detections/custom";
 import { remediationProblems } from "../containment/config";
+import { existingTrailProblems } from "../trail-source/requirements";
 import { customDetectionIssues, type CustomDetectionConfig } from "./custom-detections";
 import { defaultAthenaResultsBucketName } from "../athena/names";
 import { dataEventBucketName, s3ObjectArnPrefix } from "../s3-arn";
@@ -34,6 +35,8 @@ export type Path = readonly (string | number)[];
 export interface Problem {
   readonly path: Path;
   readonly message: string;
+  /** False when the message names its fields itself: no value is appended. */
+  readonly showValue?: false;
 }
 
 type Config = Salvaged<TrailwatchConfig>;
@@ -54,12 +57,13 @@ export interface Source {
 /** Every cross-field problem of `c` (see the module comment). */
 export function crossFieldProblems(c: Config, source: Source): Problem[] {
   const problems: Problem[] = [];
-  const add = (path: Path, message: string) => problems.push({ path, message });
+  const add: Add = (path, message, showValue) =>
+    problems.push(showValue === false ? { path, message, showValue } : { path, message });
   for (const rule of RULES) rule(c, add, source);
   return problems;
 }
 
-type Add = (path: Path, message: string) => void;
+type Add = (path: Path, message: string, showValue?: false) => void;
 type Rule = (c: Config, add: Add, source: Source) => void;
 
 /** Items of a salvaged list that parsed, with their positions. */
@@ -417,6 +421,21 @@ const remediation: Rule = (c, add, { section }) => {
     add(p.path, p.message);
 };
 
+/**
+ * trail.mode "existing": the enabled detections the described trail can never serve
+ * (`src/trail-source/requirements.ts`). What a detection needs of a trail depends on its event
+ * names and sources, never on resource names, so the nameless catalog answers; it runs once the
+ * trail and detections sections parsed, whatever else failed.
+ */
+const existingTrail: Rule = (_c, add, { section }) => {
+  const trail = section("trail");
+  const detections = section("detections");
+  if (trail?.mode !== "existing" || !trail.existing || detections === undefined) return;
+  const every = [...NAMELESS, ...customDetections({ detections })];
+  for (const message of existingTrailProblems(trail.existing, enabledDetections(every, detections)))
+    add(["trail", "existing"], message, false);
+};
+
 const RULES: readonly Rule[] = [
   trailMode,
   remediation,
@@ -428,4 +447,5 @@ const RULES: readonly Rule[] = [
   lifecycle,
   minimumRetention,
   derivedNames,
+  existingTrail,
 ];

@@ -177,6 +177,35 @@ describe("validation", () => {
       "detections.custom[1].alarm.datapointsToAlarm: must be at most evaluationPeriods (2) (got 3)",
     ]);
   });
+
+  test("detections.alarms overriding a custom detection's tuning: the merged alarm is checked", () => {
+    const hourly = { ...PUBLIC_ACCESS_BLOCK_REMOVED, alarm: { periodSeconds: 3600 } };
+    // 169 hourly periods: each field fine on its own, the rendered alarm over seven days.
+    expect(
+      configProblems(
+        withCustom([hourly], {
+          alarms: { [hourly.id]: { evaluationPeriods: 169 } },
+        }),
+      ),
+    ).toEqual([
+      `detections.alarms.${hourly.id}.evaluationPeriods: periodSeconds × evaluationPeriods is 608400 s; CloudWatch allows at most 604800 s (seven days), so at most 168 periods of 3600 s (got 169)`,
+    ]);
+    // The override's period with the entry's evaluation periods: named where it comes from.
+    const many = { ...PUBLIC_ACCESS_BLOCK_REMOVED, alarm: { evaluationPeriods: 300 } };
+    expect(
+      configProblems(withCustom([many], { alarms: { [many.id]: { periodSeconds: 300 } } })),
+    ).toEqual([
+      `detections.alarms.${many.id}.evaluationPeriods: periodSeconds × evaluationPeriods is 90000 s; CloudWatch allows at most 86400 s (one day for periods under an hour), so at most 288 periods of 300 s, with detections.custom[0].alarm.evaluationPeriods (300)`,
+    ]);
+    // A problem of the entry alone is reported once, where it is written.
+    const bad = {
+      ...PUBLIC_ACCESS_BLOCK_REMOVED,
+      alarm: { evaluationPeriods: 2, datapointsToAlarm: 3 },
+    };
+    expect(configProblems(withCustom([bad], { alarms: { [bad.id]: { threshold: 4 } } }))).toEqual([
+      "detections.custom[0].alarm.datapointsToAlarm: must be at most evaluationPeriods (2) (got 3)",
+    ]);
+  });
 });
 
 describe("selection", () => {

@@ -180,7 +180,20 @@ const detectionIds: Rule = (c, add, { given, parsedAt }) => {
       "datapointsToAlarm",
     ] as const;
     if (fields.some((f) => tuning[f] === undefined && given([...path, f]))) continue;
-    for (const p of alarmTuningProblems(tuning)) add([...path, p.field], p.message);
+    // A custom detection's own alarm tuning is overridden field by field (alarmTuningById): the
+    // limits hold for the alarm that is rendered, so the merged tuning is checked; problems of
+    // the custom detection's tuning alone are reported at detections.custom[i].alarm.
+    const index = custom.findIndex((x) => x.id === id);
+    const own = index >= 0 ? custom[index].alarm : undefined;
+    const ownProblems = new Set(own ? alarmTuningProblems(own).map((p) => p.message) : []);
+    for (const p of alarmTuningProblems({ ...own, ...tuning }))
+      if (!ownProblems.has(p.message))
+        add(
+          [...path, p.field],
+          tuning[p.field] === undefined && own?.[p.field] !== undefined
+            ? `${p.message}, with detections.custom[${index}].alarm.${p.field} (${own[p.field]})`
+            : p.message,
+        );
   }
   if (c.name !== undefined)
     for (const issue of customDetectionIssues(custom, c.name)) add(issue.path, issue.message);

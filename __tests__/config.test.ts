@@ -66,10 +66,10 @@ describe("configuration", () => {
     ]);
   });
 
-  test("at least one e-mail address", () => {
-    expect(problems(variant((c) => (c.alerts.emails = [])))[0]).toMatch(
-      /^alerts\.emails: at least one e-mail address is needed/,
-    );
+  test("without channels, at least one e-mail address: the default route must reach someone", () => {
+    expect(problems(variant((c) => (c.alerts.emails = [])))).toEqual([
+      'alerts.emails: no channel receives the route "default" (severities critical, high, medium, low and trailwatch\'s own failure alarms): add an address to alerts.emails, or a channel without "routes" or with "default" among them (got [])',
+    ]);
   });
 
   test.each([

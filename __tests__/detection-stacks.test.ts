@@ -237,7 +237,10 @@ describe("EventBridge rules per region", () => {
     new DetectionRules(stack, "rules", {
       detections: [{ ...describeTrails, delivery: "event" }, tampering],
       resourcePrefix: "trailwatch-",
-      target: { kind: "topic", topicArn: "arn:aws:sns:ap-northeast-1:111122223333:t" },
+      target: {
+        kind: "topic",
+        topics: () => ({ topicArn: "arn:aws:sns:ap-northeast-1:111122223333:t" }),
+      },
     });
     const s = Testing.synth(stack);
     expect(s).toHaveResourceWithProperties(CloudwatchEventRule, {

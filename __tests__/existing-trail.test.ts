@@ -151,7 +151,7 @@ describe("existing trail: requirements per detection", () => {
     trailName: "t",
     trailArn: TRAIL_ARN,
     logGroupName: "g",
-    alertTopicArn: "a",
+    alertTopicArns: ["a"],
     archiveBucket: "b",
     resourcePrefix: "trailwatch-",
     trailKeyArn: KEY_ARN,

@@ -1,6 +1,7 @@
 import type { TrailwatchConfig } from "./config/schema";
 import { defaultAccessLogBucketName, defaultArchiveBucketName } from "./config/bucket-names";
 import { managementAccount, parseKmsKeyArn, parseTrailArn, type TrailMode } from "./config/modes";
+import { alertRoutes, allTopicArns, type AlertRoute } from "./channels/routes";
 
 /**
  * Every name and ARN the stacks share, built as plain strings from the configuration. Building
@@ -28,10 +29,15 @@ export interface Names {
   readonly accessLogBucketArn: string;
   readonly logGroupName: string;
   readonly logGroupArn: string;
+  /** The default route's topic (`<name>-alerts`), the one trailwatch always had. */
   readonly alertTopicName: string;
   readonly alertTopicArn: string;
   /** The role CloudTrail assumes to write to the log group. */
   readonly trailLogsRole: string;
+  /** Every alert route (`default` first) with its topic and, if chat receives it, chat topic. */
+  readonly alertRoutes: readonly AlertRoute[];
+  /** Every alert topic ARN, text and chat (the key, watcher and enrichment policies name them). */
+  readonly alertTopicArns: readonly string[];
   readonly keyAlias: string;
   readonly metricNamespace: string;
   /** Prefix of alarm, rule and role names. */
@@ -69,7 +75,8 @@ export function resolveNames(c: TrailwatchConfig): Names {
   const accessLogBucket = c.archive.accessLogs.bucketName ?? defaultAccessLogBucketName(c);
   const logGroupName =
     existing?.logGroupName ?? c.logGroup.name ?? c.adopt?.logGroupName ?? `/${c.name}/cloudtrail`;
-  const alertTopicName = `${c.name}-alerts`;
+  const routes = alertRoutes(c.alerts, { name: c.name, region: home, account });
+  const alertTopicName = routes[0].topicName;
   const existingKey = existing?.kmsKeyArn ? parseKmsKeyArn(existing.kmsKeyArn) : undefined;
   return {
     mode,
@@ -91,8 +98,10 @@ export function resolveNames(c: TrailwatchConfig): Names {
     logGroupName,
     logGroupArn: `arn:aws:logs:${home}:${account}:log-group:${logGroupName}`,
     alertTopicName,
-    alertTopicArn: `arn:aws:sns:${home}:${account}:${alertTopicName}`,
     trailLogsRole: trailLogsRoleName(trailName),
+    alertTopicArn: routes[0].topicArn,
+    alertRoutes: routes,
+    alertTopicArns: allTopicArns(routes),
     // Existing mode has no trail key: its own key encrypts only alerts (and Athena results).
     keyAlias: existing ? `alias/${c.name}-alerts` : `alias/${c.name}-cloudtrail`,
     metricNamespace: "trailwatch",

@@ -17,6 +17,7 @@ import { createHandler, type Route } from "../../src/alerts/handler";
 import type { AlarmStateChangeEvent } from "../../src/alerts/alarm-event";
 import { DEFAULT_LIMITS, type Clock } from "../../src/alerts/matching-events";
 import { alarmDetections, selectDetections } from "../../src/detections/select";
+import { chatbotNotificationSchema } from "../../src/channels/chatbot-notification";
 import { compileFilterPattern } from "../../src/patterns/filter-pattern";
 import { config } from "../helpers";
 import { REAL_RECORDS, WATCHED } from "../support/records";
@@ -323,7 +324,9 @@ test("with a chat route, a readable AWS Chatbot custom notification goes to the 
     content: { textType: "client-markdown" },
     metadata: { threadId: `${PREFIX}cis-console-signin-without-mfa` },
   });
-  expect(card.content.title).toMatch(/^:warning: \[HIGH\] /);
+  expect(card.content.title).toMatch(/^⚠️ \[HIGH\] /);
+  // AWS Chatbot drops a message that is not in its custom-notification schema.
+  expect(() => chatbotNotificationSchema.parse(card)).not.toThrow();
   expect(card.content.description).toContain(JSON.parse(events[0].message).userIdentity.arn);
   expect(card.content.nextSteps[1]).toMatch(
     /^<https:\/\/ap-northeast-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=ap-northeast-1#logsV2:logs-insights\$3FqueryDetail\$3D.*\|Open the events in CloudWatch Logs Insights>$/,

@@ -124,6 +124,23 @@ describe("notifier", () => {
     expect(logs).toEqual(["link-not-signed", "notified"]);
   });
 
+  test("with alerts.routes, the notice goes to the topic of the detection's severity", async () => {
+    const page = "arn:aws:sns:ap-northeast-1:111122223333:trailwatch-alerts-page";
+    const { notify } = notifier({
+      topicArns: {
+        critical: page,
+        high: page,
+        medium: "arn:aws:sns:ap-northeast-1:111122223333:trailwatch-alerts",
+        low: "arn:aws:sns:ap-northeast-1:111122223333:trailwatch-alerts",
+      },
+    });
+    await notify({
+      detection: "iam-access-key-created",
+      event: cloudTrailRecordToEvent(KEY_CREATED),
+    });
+    expect(published().map((p) => p.TopicArn)).toEqual([page]);
+  });
+
   test("publishing fails: the error propagates so Lambda retries and then dead-letters the event", async () => {
     sns.on(PublishCommand).rejects(awsError("KMSAccessDeniedException"));
     const { notify } = notifier();

@@ -30,6 +30,11 @@ export interface Question {
   readonly resourcePolicy?: unknown;
   /** The caller's own IAM policies (none for service principals and anonymous callers). */
   readonly identityPolicies?: readonly unknown[];
+  /**
+   * Policies that bound the identity policies (IAM permissions boundaries; an AWS Chatbot channel
+   * guardrail acts the same way: what is allowed is what both allow). @default none
+   */
+  readonly permissionBoundaries?: readonly unknown[];
 }
 
 /**
@@ -56,6 +61,10 @@ export async function decide(q: Question): Promise<Decision> {
     },
     identityPolicies: (q.identityPolicies ?? []).map((policy, i) => ({
       name: `identity-${i}`,
+      policy,
+    })),
+    permissionBoundaryPolicies: q.permissionBoundaries?.map((policy, i) => ({
+      name: `boundary-${i}`,
       policy,
     })),
     serviceControlPolicies: [],

@@ -10,6 +10,7 @@
  * Only fields a record has are printed: no empty placeholders.
  */
 import { EVENT_FIELDS, resourceRecordPath, type EventFieldKey } from "../detections/event-fields";
+import { SEVERITY_EMOJI } from "../channels/severity-emoji";
 import type { AlarmCatalogEntry } from "./catalog";
 import type { AlarmStateChangeEvent, TimeWindow } from "./alarm-event";
 import type { MatchingEvents } from "./matching-events";
@@ -267,7 +268,7 @@ export function alarmMessage(m: MessageInput): AlarmMessage {
     id: `${alarm.detail.alarmName}/${alarm.detail.state.timestamp}`,
     content: {
       textType: "client-markdown",
-      title: `${sev === "CRITICAL" ? ":rotating_light:" : ":warning:"} [${sev}] ${headline}`,
+      title: `${SEVERITY_EMOJI[entry.severity]} [${sev}] ${headline}`,
       description: `${description}\n\n*Why it matters:* ${entry.rationale}`.slice(0, 3800),
       nextSteps: [
         `Investigate: ${entry.investigate}`,

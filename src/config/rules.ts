@@ -24,6 +24,7 @@ import {
   trailNameProblem,
 } from "./fields";
 import { modeProblems, type ModeInputs } from "./modes";
+import { channelProblems } from "./channels";
 import type { Salvaged } from "./salvage";
 import { GLOBAL_EVENTS_REGION } from "./regions";
 import { stateKey, trailLogsRoleName } from "../names";
@@ -449,6 +450,15 @@ const existingTrail: Rule = (_c, add, { section }) => {
     add(["trail", "existing"], message, false);
 };
 
+/**
+ * Alert routes and channels (src/config/channels.ts): run once the whole alerts section parsed,
+ * since a channel's routes, endpoints and the routes' receivers are read together.
+ */
+const alertChannels: Rule = (_c, add, { section }) => {
+  const alerts = section("alerts");
+  if (alerts) for (const p of channelProblems(alerts)) add(p.path, p.message);
+};
+
 const RULES: readonly Rule[] = [
   trailMode,
   remediation,
@@ -461,4 +471,5 @@ const RULES: readonly Rule[] = [
   minimumRetention,
   derivedNames,
   existingTrail,
+  alertChannels,
 ];

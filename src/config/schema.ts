@@ -2,6 +2,7 @@ import { z } from "zod";
 import { customDetectionEntry } from "./custom-detections";
 import { remediationSchema } from "../containment/config";
 import { alarmEnrichment, ALARM_ENRICHMENT_DEFAULTS } from "./alerts";
+import { channel, chatbotRegion, routes as alertRoutes } from "./channels";
 import {
   READ_WRITE_TYPES,
   TRAIL_PROFILES,
@@ -73,10 +74,17 @@ export const configSchema = z.strictObject({
     .describe("where Terraform keeps state: { bucket, region, keyPrefix }"),
   alerts: z
     .strictObject({
+      /** Addresses subscribed to every route (and so to every alert). */
       emails: z
         .array(email)
-        .min(1, { message: "at least one e-mail address is needed" })
-        .describe("the e-mail addresses subscribed to the alert topic"),
+        .default([])
+        .describe("the e-mail addresses subscribed to every alert route"),
+      /** Named routes: severities whose alerts go to their own topic (the rest: route "default"). */
+      routes: alertRoutes.default({}),
+      /** E-mail, HTTPS webhook, SQS (SIEM), Slack and Teams channels, each receiving its routes. */
+      channels: z.array(channel).default([]),
+      /** Where the Slack/Teams channel configurations are made. @default nearest to homeRegion */
+      chatbotRegion: chatbotRegion.optional(),
       /** Alarm notifications that list the CloudTrail events behind the alarm (src/alerts/). */
       enrichment: alarmEnrichment.default(ALARM_ENRICHMENT_DEFAULTS),
     })

@@ -1,13 +1,14 @@
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { alarmCatalog, CATALOG_FILE, type AlarmTuningLike } from "../alerts/catalog";
 import type { Route } from "../alerts/handler";
 import type { Detection, Severity } from "../detections/types";
 import type { PolicyDocument, Statement } from "../policy";
 import { BundledFunction } from "./bundled-function";
+import { queueNotEmptyAlarm } from "./queue-not-empty-alarm";
 import { PrivateQueue } from "./private-queue";
 
 export const ENRICHMENT_ENTRY = "src/alerts/handler.ts";
@@ -29,8 +30,8 @@ export interface AlarmEnrichmentProps {
   readonly logGroupName: string;
   /** Topics by severity; every topic the function may publish to. */
   readonly routes: Readonly<Record<Severity, Route>>;
-  /** Topic notified when enrichment fails for good (dead-letter queue not empty). */
-  readonly failureTopicArn: string;
+  /** Topics notified when enrichment fails for good (dead-letter queue not empty). */
+  readonly failureTopicArns: readonly string[];
   /** The key encrypting the topics (and the function's log group). */
   readonly kmsKeyArn: string;
   readonly maxEvents: number;
@@ -159,23 +160,13 @@ export class AlarmEnrichment extends Construct {
       // An alarm an hour old is still worth enriching; EventBridge's default is 24 h and 185 tries.
       retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
     });
-    this.failureAlarm = new CloudwatchMetricAlarm(this, "dead-letter-alarm", {
-      alarmName: `${dlqName}-not-empty`,
-      alarmDescription:
+    this.failureAlarm = queueNotEmptyAlarm(this, "dead-letter-alarm", {
+      queueName: dlqName,
+      description:
         "trailwatch could not deliver an enriched alarm notification: the event is on the dead-letter queue " +
         `${dlqName}. Read the function's log group /aws/lambda/${this.functionName} for the error; ` +
         "the alarm itself is listed in CloudWatch.",
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: dlqName },
-      statistic: "Maximum",
-      period: 60,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [props.failureTopicArn],
-      actionsEnabled: true,
+      alarmActions: props.failureTopicArns,
     });
   }
 }

@@ -35,6 +35,8 @@ export interface ContainmentPolicyInput {
   /** The key that encrypts the secret and the table. */
   readonly containmentKeyArn: string;
   readonly alertTopicArn: string;
+  /** With `alerts.routes`: every route's topic (severities go to their route's). @default none */
+  readonly routeTopicArns?: readonly string[];
   /** The key that encrypts the alert topic. */
   readonly topicKeyArn: string;
 }
@@ -156,12 +158,15 @@ const TIGHTENING_WRITES = [
 ];
 
 function publishStatements(i: ContainmentPolicyInput): Statement[] {
+  // With routes, every route's topic (the default route's among them), by its ARN.
+  const topics =
+    i.routeTopicArns && i.routeTopicArns.length > 0 ? [...i.routeTopicArns] : i.alertTopicArn;
   return [
     {
       Sid: "PublishToTheAlertTopic",
       Effect: "Allow",
       Action: "sns:Publish",
-      Resource: i.alertTopicArn,
+      Resource: topics,
     },
     {
       Sid: "EncryptForTheAlertTopicOnly",
@@ -171,7 +176,7 @@ function publishStatements(i: ContainmentPolicyInput): Statement[] {
       Condition: {
         StringEquals: {
           "kms:ViaService": `sns.${i.region}.amazonaws.com`,
-          "kms:EncryptionContext:aws:sns:topicArn": i.alertTopicArn,
+          "kms:EncryptionContext:aws:sns:topicArn": topics,
         },
       },
     },

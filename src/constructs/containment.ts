@@ -60,6 +60,11 @@ export interface ContainmentProps {
   /** The enabled detections whose notifications carry a link (texts for the messages). */
   readonly detections: readonly Detection[];
   readonly alertTopicArn: string;
+  /**
+   * With `alerts.routes`: severity -> the ARN of its route's topic; notifications and follow-ups
+   * of a detection go to its severity's topic. @default `alertTopicArn` for every severity
+   */
+  readonly routeTopicArns?: Readonly<Record<string, string>>;
   /** The key that encrypts the alert topic (publishing needs it). */
   readonly topicKeyArn: string;
   /** The key that encrypts trailwatch's function log groups. */
@@ -177,6 +182,9 @@ export class Containment extends Construct {
       secretArn: this.secret.arn,
       containmentKeyArn: this.key.arn,
       alertTopicArn: props.alertTopicArn,
+      ...(props.routeTopicArns
+        ? { routeTopicArns: [...new Set(Object.values(props.routeTopicArns))].sort() }
+        : {}),
       topicKeyArn: props.topicKeyArn,
     };
     this.signerStatements = signerStatements(input);
@@ -224,6 +232,7 @@ export class Containment extends Construct {
         baseUrl: this.url,
         secretId: this.secret.arn,
         topicArn: props.alertTopicArn,
+        ...(props.routeTopicArns ? { topicArns: props.routeTopicArns } : {}),
       }),
     };
     this.signerPackage = { files, environment };

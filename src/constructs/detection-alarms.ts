@@ -21,7 +21,11 @@ export interface AlarmTuning {
 export interface DetectionAlarmsProps {
   readonly detections: readonly Detection[];
   readonly logGroupName: string;
-  readonly alertTopicArn: string;
+  /**
+   * The topics an alarm notifies (CloudWatch allows 5 actions): its severity's route topic, and
+   * that route's chat topic where chat shows raw alarms.
+   */
+  readonly alarmTopics: (d: Detection) => readonly string[];
   /** Prefix of alarm names. */
   readonly resourcePrefix: string;
   /** CloudWatch metric namespace. @default "trailwatch" */
@@ -31,11 +35,6 @@ export interface DetectionAlarmsProps {
    * alarm, and the description says where to find which account. @default false
    */
   readonly organizationTrail?: boolean;
-  /**
-   * Whether each alarm notifies the alert topic itself. Off when alarm enrichment replaces the raw
-   * notification. @default true
-   */
-  readonly notifyTopic?: boolean;
   /** Per-detection tuning by id. @default none */
   readonly tuning?: Readonly<Partial<Record<string, AlarmTuning>>>;
 }
@@ -71,7 +70,7 @@ export class DetectionAlarms extends Construct {
           evaluationPeriods,
           datapointsToAlarm: t.datapointsToAlarm ?? evaluationPeriods,
           treatMissingData: "notBreaching",
-          alarmActions: props.notifyTopic === false ? [] : [props.alertTopicArn],
+          alarmActions: [...props.alarmTopics(d)],
           actionsEnabled: true,
           dependsOn: [filter],
         }),

@@ -5,10 +5,18 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import type { Detection } from "../detections/types";
 import { eventPatternOf } from "../detections/render";
 import { notificationTransformer } from "../detections/notification";
+import { chatCardTransformer } from "../channels/chat-card";
+
+/** The topics of a detection's route: the sentence goes to `topicArn`, the chat card to `chatTopicArn`. */
+export interface RouteTargets {
+  readonly topicArn: string;
+  /** Present when a Slack or Teams channel receives the route. */
+  readonly chatTopicArn?: string;
+}
 
 export type RuleTarget =
-  /** Publish a readable sentence to the alert topic (home region). */
-  | { readonly kind: "topic"; readonly topicArn: string }
+  /** Publish a readable sentence to the route's topic, and a chat card to its chat topic (home region). */
+  | { readonly kind: "topic"; readonly topics: (d: Detection) => RouteTargets }
   /** Forward the event unchanged to the home region's event bus (other regions). */
   | { readonly kind: "bus"; readonly eventBusArn: string; readonly roleArn: string };
 
@@ -51,8 +59,18 @@ export class DetectionRules extends Construct {
       });
       this.rules.push(rule);
       const t = props.target;
+      if (t.kind === "bus") {
+        new CloudwatchEventTarget(this, `${d.id}-target`, {
+          rule: rule.name,
+          targetId: "home-event-bus",
+          arn: t.eventBusArn,
+          roleArn: t.roleArn,
+        });
+        continue;
+      }
+      const topics = t.topics(d);
       const notifier = props.notifier;
-      if (t.kind === "topic" && notifier?.detectionIds.includes(d.id)) {
+      if (notifier?.detectionIds.includes(d.id)) {
         new CloudwatchEventTarget(this, `${d.id}-target`, {
           rule: rule.name,
           targetId: "containment-notifier",
@@ -71,15 +89,21 @@ export class DetectionRules extends Construct {
           principal: "events.amazonaws.com",
           sourceArn: rule.arn,
         });
-        continue;
-      }
-      new CloudwatchEventTarget(this, `${d.id}-target`, {
-        rule: rule.name,
-        targetId: t.kind === "topic" ? "alert-topic" : "home-event-bus",
-        arn: t.kind === "topic" ? t.topicArn : t.eventBusArn,
-        roleArn: t.kind === "bus" ? t.roleArn : undefined,
-        inputTransformer: t.kind === "topic" ? notificationTransformer(d) : undefined,
-      });
+      } else
+        new CloudwatchEventTarget(this, `${d.id}-target`, {
+          rule: rule.name,
+          targetId: "alert-topic",
+          arn: topics.topicArn,
+          inputTransformer: notificationTransformer(d),
+        });
+      // Chat shows the card (the containment link, a secret for one person, stays in the e-mail).
+      if (topics.chatTopicArn)
+        new CloudwatchEventTarget(this, `${d.id}-chat-target`, {
+          rule: rule.name,
+          targetId: "chat-topic",
+          arn: topics.chatTopicArn,
+          inputTransformer: chatCardTransformer(d),
+        });
     }
   }
 }

@@ -117,7 +117,7 @@ function alertTopicStatements(n: Names): Statement[] {
       `arn:aws:logs:${n.homeRegion}:${n.account}:log-group:${functionLogGroupPrefix(n)}*`,
     ),
     {
-      // CloudWatch alarms publishing to the encrypted alert topic (confused-deputy conditions are supported here).
+      // CloudWatch alarms publishing to the encrypted alert topics (confused-deputy conditions are supported here).
       Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
       Effect: "Allow",
       Principal: { Service: "cloudwatch.amazonaws.com" },
@@ -126,7 +126,7 @@ function alertTopicStatements(n: Names): Statement[] {
       Condition: {
         StringEquals: {
           "aws:SourceAccount": n.account,
-          "kms:EncryptionContext:aws:sns:topicArn": n.alertTopicArn,
+          "kms:EncryptionContext:aws:sns:topicArn": topicArns(n),
         },
         ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${n.homeRegion}:${n.account}:alarm:*` },
       },
@@ -134,15 +134,20 @@ function alertTopicStatements(n: Names): Statement[] {
     {
       // EventBridge's KMS requests carry no aws:SourceAccount/SourceArn (AWS SNS docs): such a
       // condition would silently drop every notification. SNS's encryption context names the topic,
-      // so the key serves only our alert topic; the topic policy carries the source conditions.
+      // so the key serves only our alert topics; the topic policies carry the source conditions.
       Sid: "EventBridgePublishToEncryptedTopic",
       Effect: "Allow",
       Principal: { Service: "events.amazonaws.com" },
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Resource: "*",
-      Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": n.alertTopicArn } },
+      Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": topicArns(n) } },
     },
   ];
+}
+
+/** Every alert topic (routes and chat): one ARN as a string, several as a list (same meaning). */
+function topicArns(n: Names): string | string[] {
+  return n.alertTopicArns.length === 1 ? n.alertTopicArns[0] : [...n.alertTopicArns];
 }
 
 /** Log groups of trailwatch's Lambda functions start with this (`/aws/lambda/<prefix>`). */

@@ -39,7 +39,7 @@ import {
   resultPage,
   type Page,
 } from "./pages";
-import { loadSettings, protectedReason, type ContainmentSettings } from "./settings";
+import { loadSettings, protectedReason, topicFor, type ContainmentSettings } from "./settings";
 import { SigningKeys } from "./signing-key";
 import { CONTAIN_PATH, HANDLER_TIMEOUT_SECONDS } from "./constants";
 
@@ -218,7 +218,11 @@ export function createHandler(
     const note = followUp(c, action, outcome, { ...who, at: now }, s.roleArn);
     try {
       await deps.sns.send(
-        new PublishCommand({ TopicArn: s.topicArn, Subject: note.subject, Message: note.message }),
+        new PublishCommand({
+          TopicArn: topicFor(s, c.detection),
+          Subject: note.subject,
+          Message: note.message,
+        }),
       );
     } catch (e) {
       deps.log("follow-up-failed", { key, error: describeError(e) });

@@ -16,7 +16,7 @@ import { issueLink, type IssueResult } from "./claims";
 import { describeError } from "./effects/outcome";
 import { containmentParagraph, eventSentence, resourceOf, subjectLine } from "./notice";
 import { isObject, stringAt } from "./record";
-import { loadSettings, type ContainmentSettings } from "./settings";
+import { loadSettings, topicFor, type ContainmentSettings } from "./settings";
 import { SigningKeys } from "./signing-key";
 
 export interface NotifierInput {
@@ -80,7 +80,7 @@ export function createNotifier(deps: NotifierDeps): (input: NotifierInput) => Pr
     const notice = await composeNotice(input, deps);
     await deps.sns.send(
       new PublishCommand({
-        TopicArn: deps.settings.topicArn,
+        TopicArn: topicFor(deps.settings, input.detection),
         Subject: notice.subject,
         Message: notice.message,
       }),

@@ -27,6 +27,11 @@ export interface ContainmentSettings {
   readonly table: string;
   /** Topic the notifications and follow-ups are published to. */
   readonly topicArn: string;
+  /**
+   * Severity -> the topic of its route (`alerts.routes`): a detection's notification and follow-up
+   * go to its severity's topic. Absent: `topicArn` for every severity.
+   */
+  readonly topicArns?: Readonly<Record<string, string>>;
   /** Seconds a link stays valid. */
   readonly expirySeconds: number;
   /** Detection id -> the action its notifications offer. */
@@ -44,7 +49,10 @@ export interface ContainmentSettings {
 }
 
 /** The part known at synth (the packaged file). */
-export type StaticSettings = Omit<ContainmentSettings, "baseUrl" | "secretId" | "topicArn">;
+export type StaticSettings = Omit<
+  ContainmentSettings,
+  "baseUrl" | "secretId" | "topicArn" | "topicArns"
+>;
 
 function fail(what: string): never {
   throw new Error(`${SETTINGS_VARIABLE}: ${what}`);
@@ -54,6 +62,14 @@ function str(o: Readonly<Record<string, unknown>>, k: string, pattern = /^.+$/):
   const v = o[k];
   if (typeof v !== "string" || !pattern.test(v)) fail(`"${k}" is missing or not valid`);
   return v;
+}
+
+const SNS_ARN = /^arn:aws[a-z-]*:sns:/;
+
+/** The topic a detection's notifications and follow-ups go to: its severity's route, else `topicArn`. */
+export function topicFor(s: ContainmentSettings, detection: string): string {
+  const severity = s.detections[detection]?.severity;
+  return (severity !== undefined && s.topicArns?.[severity]) || s.topicArn;
 }
 
 /** Parses and checks the settings. @throws Error naming the bad field */
@@ -78,6 +94,13 @@ export function parseSettings(text: string | undefined): ContainmentSettings {
   const days = raw.objectLockDays;
   if (days !== undefined && (typeof days !== "number" || !Number.isInteger(days) || days < 1))
     fail('"objectLockDays" must be a whole number of days');
+  const topicArns = raw.topicArns;
+  if (
+    topicArns !== undefined &&
+    (!isObject(topicArns) ||
+      !Object.values(topicArns).every((t) => typeof t === "string" && SNS_ARN.test(t)))
+  )
+    fail('"topicArns" must map severities to topic ARNs');
   const names = raw.protectedNames;
   if (!Array.isArray(names) || !names.every((n) => typeof n === "string"))
     fail('"protectedNames" must be a list of names');
@@ -86,7 +109,8 @@ export function parseSettings(text: string | undefined): ContainmentSettings {
     baseUrl: str(raw, "baseUrl", /^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost)[:/])\S+$/),
     secretId: str(raw, "secretId"),
     table: str(raw, "table"),
-    topicArn: str(raw, "topicArn", /^arn:aws[a-z-]*:sns:/),
+    topicArn: str(raw, "topicArn", SNS_ARN),
+    ...(topicArns === undefined ? {} : { topicArns: topicArns as Record<string, string> }),
     expirySeconds: expiry,
     actions: actions as Record<string, ActionId>,
     detections: detections as ContainmentSettings["detections"],

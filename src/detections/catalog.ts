@@ -15,7 +15,7 @@ export const NAMELESS = catalog({
   trailName: "",
   trailArn: "",
   logGroupName: "",
-  alertTopicArn: "",
+  alertTopicArns: [""],
   archiveBucket: "",
   resourcePrefix: "",
   trailKeyArn: "",

@@ -87,7 +87,8 @@ export interface WatchedResources {
   readonly trailName: string;
   readonly trailArn: string;
   readonly logGroupName: string;
-  readonly alertTopicArn: string;
+  /** Every alert topic (each route's, and its chat topic's); the first is the default route's. */
+  readonly alertTopicArns: readonly string[];
   readonly archiveBucket: string;
   /** Prefix of every alarm and EventBridge rule trailwatch creates, e.g. "trailwatch-". */
   readonly resourcePrefix: string;

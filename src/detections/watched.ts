@@ -14,7 +14,7 @@ export function watchedResources(
     trailName: n.trailName,
     trailArn: n.trailArn,
     logGroupName: n.logGroupName,
-    alertTopicArn: n.alertTopicArn,
+    alertTopicArns: n.alertTopicArns,
     archiveBucket: n.archiveBucket,
     resourcePrefix: n.resourcePrefix,
     trailKeyArn: key.arn,

@@ -1,5 +1,8 @@
-import { absent, all, any, eq, prefix } from "./condition";
+import { absent, all, any, eq, prefix, type Condition } from "./condition";
 import type { Detection, WatchedResources } from "./types";
+
+/** One condition, or `any` of several. */
+const oneOf = (cs: Condition[]): Condition => (cs.length === 1 ? cs[0] : any(...cs));
 
 /** Changes to trailwatch's own resources: whoever blinds the monitoring is the first to alert on. */
 export function watcherDetections(w: WatchedResources): Detection[] {
@@ -111,19 +114,26 @@ export function watcherDetections(w: WatchedResources): Detection[] {
       severity: "critical",
       rationale: "Without the topic and its subscriptions no alert reaches anyone.",
       investigate:
-        "`aws sns list-subscriptions-by-topic --topic-arn " +
-        w.alertTopicArn +
-        "`; re-apply and reconfirm e-mail subscriptions.",
+        w.alertTopicArns.length === 1
+          ? "`aws sns list-subscriptions-by-topic --topic-arn " +
+            w.alertTopicArns[0] +
+            "`; re-apply and reconfirm e-mail subscriptions."
+          : "`aws sns list-subscriptions-by-topic --topic-arn TOPIC` for the topic the call names (one of " +
+            w.alertTopicArns.join(", ") +
+            "); re-apply and reconfirm e-mail subscriptions.",
       condition: all(
         eq("eventSource", "sns.amazonaws.com"),
         any(
           all(
             eq("eventName", "DeleteTopic", "SetTopicAttributes", "RemovePermission"),
-            eq("requestParameters.topicArn", w.alertTopicArn),
+            eq("requestParameters.topicArn", ...w.alertTopicArns),
           ),
           all(
             eq("eventName", "Unsubscribe"),
-            prefix("requestParameters.subscriptionArn", `${w.alertTopicArn}:`),
+            // A subscription ARN is its topic's ARN, ":" and the subscription id.
+            oneOf(
+              w.alertTopicArns.map((t) => prefix("requestParameters.subscriptionArn", `${t}:`)),
+            ),
           ),
         ),
       ),

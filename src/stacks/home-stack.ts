@@ -2,7 +2,10 @@ import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import type { TrailwatchConfig } from "../config/schema";
 import type { Names } from "../names";
-import { AlertTopic } from "../constructs/alert-topic";
+import { createAlertRouting, type AlertRouting } from "../constructs/alert-routing";
+import type { AlertTopic } from "../constructs/alert-topic";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { defaultChatbotRegion, isChat } from "../config/channels";
 import { createTrail, type CreatedTrail } from "../trail-source/created";
 import { useExistingTrail } from "../trail-source/existing";
 import type { TrailSource } from "../trail-source/types";
@@ -19,8 +22,9 @@ import { AthenaInvestigation } from "../constructs/athena-investigation";
 import { athenaNames } from "../athena/names";
 import { AWS_REGIONS } from "../config/regions";
 import { AlarmEnrichment, enrichmentFunctionName } from "../constructs/alarm-enrichment";
-import { SEVERITIES } from "../detections/types";
+import { SEVERITIES, type Severity } from "../detections/types";
 import { Containment } from "../constructs/containment";
+import { routeForSeverity } from "../channels/routes";
 
 export interface HomeStackProps {
   readonly config: TrailwatchConfig;
@@ -39,7 +43,12 @@ export class HomeStack extends BaseStack {
   /** The trail's key, archive, log group and trail; absent with trail.mode "existing". */
   readonly created?: CreatedTrail;
   readonly source: TrailSource;
+  /** The default route's topic (`<name>-alerts`). */
   readonly alerts: AlertTopic;
+  /** Every route's topic, chat topic, queue and chat channel. */
+  readonly routing: AlertRouting;
+  /** The AWS provider in the AWS Chatbot region (present with Slack or Teams channels). */
+  readonly chatbotProvider?: AwsProvider;
   readonly alarms: DetectionAlarms;
   readonly rules: DetectionRules;
   /** Present when `remediation.enabled`. */
@@ -67,24 +76,42 @@ export class HomeStack extends BaseStack {
         restrictPublicBuckets: true,
       });
     }
-    this.alerts = new AlertTopic(this, "alerts", {
+    if (c.alerts.channels.some(isChat)) {
+      // AWS Chatbot's API is served in four regions only (src/config/channels.ts).
+      this.chatbotProvider = new AwsProvider(this, "aws-chatbot", {
+        alias: "chatbot",
+        region: c.alerts.chatbotRegion ?? defaultChatbotRegion(c.homeRegion),
+        allowedAccountIds: [c.accountId],
+        defaultTags: [{ tags: { ...c.tags, "trailwatch:stack": n.stackName(c.homeRegion) } }],
+      });
+    }
+    this.routing = createAlertRouting(this, {
       names: n,
+      alerts: c.alerts,
       kmsKeyArn,
-      emails: c.alerts.emails,
+      chatbotProvider: this.chatbotProvider,
     });
+    this.alerts = this.routing.topics[n.alertRoutes[0].name];
     const detections = props.detections(source.watchedKey);
     const enrichment = c.alerts.enrichment;
     const alarmed = alarmDetections(detections);
     const enriched = enrichment.enabled && alarmed.length > 0;
+    const rawAlarms = !(enriched && enrichment.alarmNotifications === "replace");
     this.alarms = new DetectionAlarms(this, "alarms", {
       detections: alarmed,
       logGroupName: source.logGroupName,
-      alertTopicArn: this.alerts.topic.arn,
+      // Chat shows one card per alarm: the enriched one when the function runs, else CloudWatch's.
+      alarmTopics: (d) => {
+        const t = this.routing.targets(d.severity);
+        return [
+          ...(rawAlarms ? [t.topicArn] : []),
+          ...(t.chatTopicArn && !enriched ? [t.chatTopicArn] : []),
+        ];
+      },
       resourcePrefix: n.resourcePrefix,
       namespace: n.metricNamespace,
       tuning: alarmTuningById(c),
       organizationTrail: n.organizationId !== undefined,
-      notifyTopic: !(enriched && enrichment.alarmNotifications === "replace"),
     });
     if (c.remediation.enabled) {
       const contained = detections.filter((d) => d.id in c.remediation.actions);
@@ -93,6 +120,13 @@ export class HomeStack extends BaseStack {
         remediation: c.remediation,
         detections: contained,
         alertTopicArn: this.alerts.topic.arn,
+        // With routes, each detection's notices go to its severity's route (plain ARNs).
+        routeTopicArns:
+          n.alertRoutes.length > 1
+            ? Object.fromEntries(
+                SEVERITIES.map((s) => [s, routeForSeverity(n.alertRoutes, s).topicArn]),
+              )
+            : undefined,
         topicKeyArn: kmsKeyArn,
         logKmsKeyArn: kmsKeyArn,
         logRetentionDays: c.logGroup.retentionDays,
@@ -116,7 +150,12 @@ export class HomeStack extends BaseStack {
       detectionIds: Object.keys(c.remediation.actions),
     };
     if (enriched) {
-      const route = { topicArn: n.alertTopicArn };
+      const routeOf = (s: Severity) => {
+        const r = routeForSeverity(n.alertRoutes, s);
+        return { topicArn: r.topicArn, ...(r.chat ? { chatTopicArn: r.chat.topicArn } : {}) };
+      };
+      // Plain ARNs (as names.ts builds them): the failure alarm renders as it always did.
+      const d = n.alertRoutes[0];
       this.enrichment = new AlarmEnrichment(this, "alert-enrichment", {
         account: n.account,
         region: n.homeRegion,
@@ -124,11 +163,11 @@ export class HomeStack extends BaseStack {
         detections: alarmed,
         tuning: alarmTuningById(c),
         logGroupName: n.logGroupName,
-        routes: Object.fromEntries(SEVERITIES.map((s) => [s, route])) as Record<
-          (typeof SEVERITIES)[number],
-          typeof route
+        routes: Object.fromEntries(SEVERITIES.map((s) => [s, routeOf(s)])) as Record<
+          Severity,
+          ReturnType<typeof routeOf>
         >,
-        failureTopicArn: n.alertTopicArn,
+        failureTopicArns: [d.topicArn, ...(d.chat ? [d.chat.topicArn] : [])],
         kmsKeyArn,
         maxEvents: enrichment.maxEvents,
         reservedConcurrency: enrichment.reservedConcurrency ?? undefined,
@@ -145,7 +184,7 @@ export class HomeStack extends BaseStack {
     this.rules = new DetectionRules(this, "detections", {
       detections: ruleDetectionsFor(detections, c.homeRegion, c.homeRegion),
       resourcePrefix: n.resourcePrefix,
-      target: { kind: "topic", topicArn: this.alerts.topic.arn },
+      target: { kind: "topic", topics: (d) => this.routing.targets(d.severity) },
       notifier: notified,
     });
     if (c.athena.enabled) {
@@ -182,5 +221,11 @@ export class HomeStack extends BaseStack {
     for (const [name, value] of Object.entries(source.outputs))
       new TerraformOutput(this, name, { value });
     new TerraformOutput(this, "alert_topic_arn", { value: this.alerts.topic.arn });
+    if (n.alertRoutes.length > 1)
+      new TerraformOutput(this, "alert_topic_arns", {
+        value: Object.fromEntries(
+          Object.entries(this.routing.topics).map(([route, t]) => [route, t.topic.arn]),
+        ),
+      });
   }
 }

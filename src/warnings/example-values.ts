@@ -48,5 +48,21 @@ export function exampleValueWarnings(c: TrailwatchConfig): ConfigWarning[] {
         message: `${address} is at a domain reserved for examples (RFC 2606): alerts sent there reach nobody`,
       });
   });
+  c.alerts.channels.forEach((ch, i) => {
+    if (ch.type === "email") {
+      const domain = ch.address.slice(ch.address.lastIndexOf("@") + 1);
+      if (isExampleDomain(domain))
+        warnings.push({
+          field: `alerts.channels[${i}].address`,
+          message: `${ch.address} is at a domain reserved for examples (RFC 2606): alerts sent there reach nobody`,
+        });
+    } else if (ch.type === "webhook" && isExampleDomain(new URL(ch.url).hostname)) {
+      warnings.push({
+        field: `alerts.channels[${i}].url`,
+        // The URL usually carries the endpoint's secret: name the host only.
+        message: `the webhook's host ${new URL(ch.url).hostname} is reserved for examples (RFC 2606): SNS cannot deliver to it`,
+      });
+    }
+  });
   return warnings;
 }

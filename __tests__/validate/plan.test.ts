@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { synthesize } from "../../src/synth";
+import { synthesize, synthesizeHcl } from "../../src/synth";
 import { planStackDirs, plannedResources, type StackPlan } from "../../src/validate";
 import { searchMirrors } from "../../src/validate/mirror";
 import { formatStack } from "../../src/validate/cli";
@@ -156,6 +156,68 @@ describeTerraform(
         }),
       );
       expect(uninstallable.errors[0].detail).toContain("hashicorp/random");
+    });
+
+    test("the temporary copies are removed", () => {
+      expect(readdirSync(work)).toEqual([]);
+    });
+  },
+);
+
+describeTerraform(
+  available
+    ? "npm run validate -- --hcl: the same checks on main.tf"
+    : "SKIPPED: no hashicorp/aws provider in a filesystem mirror on this machine",
+  () => {
+    let root: string;
+    let work: string;
+    let east: StackPlan, rejected: StackPlan;
+    let hcl: string;
+
+    beforeAll(async () => {
+      root = mkdtempSync(path.join(tmpdir(), "trailwatch-plan-hcl-test-"));
+      const out = path.join(root, "cdktf.out");
+      await synthesizeHcl(config(), out);
+      const eastDir = path.join(out, "stacks", "trailwatch-us-east-1");
+      hcl = readFileSync(path.join(eastDir, "main.tf"), "utf8");
+      // The same stack with an argument the provider does not know, in its first resource.
+      const dir = path.join(root, "broken", "rejected");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        path.join(dir, "main.tf"),
+        hcl.replace(/^(resource "[^"]+" "[^"]+" \{\n)/m, '$1  colour = "red"\n'),
+      );
+      work = path.join(root, "work");
+      mkdirSync(work);
+      [east, rejected] = await planStackDirs([eastDir, dir], { tempParent: work, jobs: 2 });
+    }, 900_000);
+
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    test("the stack validates and plans every resource of main.tf, with the JSON's offline changes", () => {
+      expect(east.errors).toEqual([]);
+      expect(east.ok).toBe(true);
+      const resources = hcl.match(/^resource "/gm)!.length;
+      expect(resources).toBeGreaterThan(10);
+      expect(east.counts).toEqual({ add: resources, change: 0, destroy: 0 });
+      expect(east.pinnedVersion).toBe("6.25.0");
+      expect(east.changes.map((c) => c.what)).toContain(
+        'backend "s3" removed: local state in the temporary copy',
+      );
+    });
+
+    test("an argument the provider does not know fails terraform validate, at its line of main.tf", () => {
+      expect(rejected.ok).toBe(false);
+      expect(rejected.validate).toEqual({ valid: false, errorCount: 1, warningCount: 0 });
+      expect(rejected.errors).toEqual([
+        expect.objectContaining({
+          step: "validate",
+          severity: "error",
+          summary: "Unsupported argument",
+          where: expect.stringMatching(/^main\.tf:\d+$/),
+        }),
+      ]);
+      expect(rejected.counts).toBeUndefined();
     });
 
     test("the temporary copies are removed", () => {

@@ -176,7 +176,7 @@ describe("existing trail: requirements per detection", () => {
     );
     // Every enabled-by-default detection has a requirement that names what it needs.
     for (const d of enabledDetections(all, {
-      packs: { cis: true, seed: true, watcher: true },
+      packs: { cis: true, seed: true, watcher: true, threat: true },
       enable: [],
       disable: [],
     }))

@@ -12,6 +12,9 @@
  * macros with Trino's semantics, for the tests only:
  * - `json_extract_scalar(json, path)`: the text of a string, number or boolean; NULL for an
  *   object, an array, JSON null, a missing key or text that is not JSON;
+ * - `json_extract_scalar` and `json_extract` accept Trino's bracket notation for keys that are
+ *   not plain names (`$["x-amz-server-side-encryption-customer-algorithm"]`), which DuckDB spells
+ *   `$."..."`;
  * - `date_format(date, format)`: MySQL-style specifiers, the same as DuckDB's `strftime` for the
  *   `%Y/%m/%d` used here;
  * - `from_iso8601_timestamp(text)`: a timestamp with time zone;
@@ -101,10 +104,14 @@ export interface AthenaEngine {
   close(): void;
 }
 
+/** Trino's bracket notation for a key (`$["x-amz-id"]`) in DuckDB's spelling (`$."x-amz-id"`). */
+const DUCK_PATH = `regexp_replace(p, '\\["([^"]*)"\\]', '."\\1"', 'g')`;
+
 const MACROS = [
   `CREATE MACRO json_extract_scalar(j, p) AS CASE
-     WHEN json_type(CASE WHEN json_valid(j) THEN j END, p) IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'HUGEINT', 'DOUBLE', 'BOOLEAN')
-     THEN json_extract_string(j, p) END`,
+     WHEN json_type(CASE WHEN json_valid(j) THEN j END, ${DUCK_PATH}) IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'HUGEINT', 'DOUBLE', 'BOOLEAN')
+     THEN json_extract_string(j, ${DUCK_PATH}) END`,
+  `CREATE MACRO json_extract(j, p) AS json_extract_path(j, ${DUCK_PATH})`,
   "CREATE MACRO date_format(d, f) AS strftime(d, f)",
   "CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)",
   `CREATE MACRO format_datetime(ts, f) AS strftime(ts,

@@ -64,7 +64,7 @@ export function planDetections(
     filterPattern: filterPatternOf(d),
     eventPattern: eventPatternOf(d),
     recordTypes: d.recordTypes ?? ["AwsApiCall"],
-    alarm: deliversAlarm(d) ? alarmModel(alarms[d.id] ?? {}, options) : undefined,
+    alarm: deliversAlarm(d) ? alarmModel({ ...d.alarm, ...alarms[d.id] }, options) : undefined,
   }));
 }
 

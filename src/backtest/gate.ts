@@ -136,15 +136,44 @@ const keyOf = (path: readonly string[]): string => path.join(".");
  * (`*` at both ends, a substring, is not used as a requirement).
  */
 export function filterRequirements(text: string): Map<string, Requirement> {
-  const out = new Map<string, Requirement>();
   const parsed = parseFilterPattern(text);
-  if (parsed.kind !== "json") return out;
-  const terms = parsed.expr.op === "and" ? parsed.expr.terms : [parsed.expr];
-  for (const term of terms) {
+  return parsed.kind === "json" ? exprRequirements(parsed.expr) : new Map();
+}
+
+/**
+ * The requirements of the `&&` terms of an expression; a `||` of groups (`(A && B) || (C && D)`,
+ * as `any` of `all`s renders) requires what every alternative requires, with their values joined.
+ */
+function exprRequirements(expr: FilterExpr): Map<string, Requirement> {
+  const out = new Map<string, Requirement>();
+  for (const term of expr.op === "and" ? expr.terms : [expr]) {
     const req = filterTermRequirement(term);
-    if (req && !out.has(keyOf(req.path))) out.set(keyOf(req.path), req);
+    if (req) addRequirement(out, req);
+    else if (term.op === "or")
+      for (const r of unionOf(term.terms.map(exprRequirements))) addRequirement(out, r);
   }
   return out;
+}
+
+function addRequirement(out: Map<string, Requirement>, req: Requirement): void {
+  if (!out.has(keyOf(req.path))) out.set(keyOf(req.path), req);
+}
+
+/** What every one of several alternatives requires: the paths they share, values joined. */
+function unionOf(alternatives: readonly Map<string, Requirement>[]): Requirement[] {
+  if (alternatives.length === 0) return [];
+  const [first, ...rest] = alternatives;
+  return [...first.keys()]
+    .filter((k) => rest.every((m) => m.has(k)))
+    .map((k) => {
+      const all = alternatives.map((m) => m.get(k)!);
+      return {
+        path: all[0].path,
+        exact: new Set(all.flatMap((r) => [...r.exact])),
+        prefixes: all.flatMap((r) => r.prefixes),
+        suffixes: all.flatMap((r) => r.suffixes),
+      };
+    });
 }
 
 function filterTermRequirement(term: FilterExpr): Requirement | undefined {
@@ -177,8 +206,9 @@ function selectorPath(selector: string): string[] | undefined {
 }
 
 /**
- * Requirements of an EventBridge event pattern under `detail`: fields (outside `$or`) whose every
- * alternative is an exact string, `{"prefix": s}` or `{"suffix": s}`. Event detail fields are the
+ * Requirements of an EventBridge event pattern under `detail`: fields whose every alternative is
+ * an exact string, `{"prefix": s}`, `{"suffix": s}` or `{"exists": true}`, and the fields every
+ * branch of a `$or` requires (values joined). Event detail fields are the
  * record's own fields, so the paths apply to the record.
  */
 export function eventRequirements(pattern: object): Map<string, Requirement> {
@@ -194,7 +224,17 @@ function collectEvent(
   out: Map<string, Requirement>,
 ): void {
   for (const [k, v] of Object.entries(node)) {
-    if (k.startsWith("$")) continue; // $or: no single branch is required
+    if (k === "$or" && Array.isArray(v) && v.every(isPlainObject)) {
+      // What every branch requires is required.
+      const branches = v.map((b) => {
+        const m = new Map<string, Requirement>();
+        collectEvent(b, path, m);
+        return m;
+      });
+      for (const r of unionOf(branches)) addRequirement(out, r);
+      continue;
+    }
+    if (k.startsWith("$")) continue;
     const here = [...path, k];
     if (isPlainObject(v)) collectEvent(v, here, out);
     else if (Array.isArray(v)) {
@@ -214,6 +254,9 @@ function eventFieldRequirement(path: string[], values: unknown[]): Requirement |
       prefixes.push(v.prefix);
     else if (isPlainObject(v) && Object.keys(v).length === 1 && typeof v.suffix === "string")
       suffixes.push(v.suffix);
+    // A value of any kind: any string meets it, and other kinds count as met (checkFor).
+    else if (isPlainObject(v) && Object.keys(v).length === 1 && v.exists === true)
+      prefixes.push("");
     else return undefined;
   }
   return values.length > 0 ? { path, exact, prefixes, suffixes } : undefined;

@@ -5,6 +5,10 @@ import { parseJsonText } from "./json-text";
 import { crossFieldProblems, formatPath, type Source } from "./rules";
 import { salvage, schemaAt } from "./salvage";
 import { configSchema, type TrailwatchConfig } from "./schema";
+import { limitProblems } from "../detections/limits";
+import { selectDetections, stackRegions } from "../detections/select";
+import { watchedResources } from "../detections/watched";
+import { resolveNames } from "../names";
 
 export const DEFAULT_CONFIG_FILE = "trailwatch.config.json";
 
@@ -59,6 +63,9 @@ export function parseConfig(raw: unknown, file = "configuration"): TrailwatchCon
   };
   for (const p of crossFieldProblems(parsed, source))
     problems.push(p.showValue === false ? p.message : formatProblem(p.path, p.message, raw));
+  // Quotas are counted on rendered patterns: only once every detection is known to render.
+  if (result.success && problems.length === 0)
+    problems.push(...detectionLimitProblems(result.data));
   // One rule may be several zod checks failing with the same message (e.g. multipleOf and min).
   if (problems.length > 0) throw new ConfigError(file, [...new Set(problems)]);
   return (result as { data: TrailwatchConfig }).data;
@@ -105,4 +112,10 @@ function valueAt(raw: unknown, p: readonly PropertyKey[]): { found: boolean; val
     cur = (cur as Record<string, unknown>)[String(k)];
   }
   return { found: cur !== undefined, value: cur };
+}
+
+/** The enabled detections must fit CloudWatch Logs' and EventBridge's quotas (limits.ts). */
+function detectionLimitProblems(c: TrailwatchConfig): string[] {
+  const ds = selectDetections(c, watchedResources(resolveNames(c)));
+  return limitProblems(ds, stackRegions(c, ds));
 }

@@ -4,6 +4,7 @@
  * valid, so every problem is reported in one pass.
  */
 import {
+  ALARM_DEFAULTS,
   ALARM_DETECTION_IDS,
   DETECTION_IDS,
   NAMELESS,
@@ -187,7 +188,8 @@ const detectionIds: Rule = (c, add, { given, parsedAt }) => {
     const index = custom.findIndex((x) => x.id === id);
     const own = index >= 0 ? custom[index].alarm : undefined;
     const ownProblems = new Set(own ? alarmTuningProblems(own).map((p) => p.message) : []);
-    for (const p of alarmTuningProblems({ ...own, ...tuning }))
+    // Over the detection's own defaults too (a volume signal's 300 s period, ...).
+    for (const p of alarmTuningProblems({ ...ALARM_DEFAULTS[id], ...own, ...tuning }))
       if (!ownProblems.has(p.message))
         add(
           [...path, p.field],

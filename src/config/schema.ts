@@ -177,9 +177,11 @@ export const configSchema = z.strictObject({
           cis: z.boolean().default(true),
           seed: z.boolean().default(true),
           watcher: z.boolean().default(true),
+          /** ATT&CK-mapped attacker behaviour (src/detections/threat.ts; docs/coverage.md). */
+          threat: z.boolean().default(true),
           custom: z.boolean().default(true),
         })
-        .default({ cis: true, seed: true, watcher: true, custom: true }),
+        .default({ cis: true, seed: true, watcher: true, threat: true, custom: true }),
       /** Detection ids to turn on (also those off by default or in a disabled pack). */
       enable: z.array(detectionId).default([]),
       /** Detection ids to turn off. */
@@ -190,7 +192,7 @@ export const configSchema = z.strictObject({
       custom: z.array(customDetectionEntry).default([]),
     })
     .default({
-      packs: { cis: true, seed: true, watcher: true, custom: true },
+      packs: { cis: true, seed: true, watcher: true, threat: true, custom: true },
       enable: [],
       disable: [],
       alarms: {},

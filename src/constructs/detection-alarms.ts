@@ -35,7 +35,7 @@ export interface DetectionAlarmsProps {
    * alarm, and the description says where to find which account. @default false
    */
   readonly organizationTrail?: boolean;
-  /** Per-detection tuning by id. @default none */
+  /** Per-detection tuning by id, over each detection's `alarm` defaults. @default none */
   readonly tuning?: Readonly<Partial<Record<string, AlarmTuning>>>;
 }
 
@@ -54,7 +54,8 @@ export class DetectionAlarms extends Construct {
         // Value 1 per matching event and no default value: no data points when nothing matches.
         metricTransformation: { name: d.id, namespace, value: "1" },
       });
-      const t = props.tuning?.[d.id] ?? {};
+      // The configuration's tuning overrides the detection's own defaults field by field.
+      const t: AlarmTuning = { ...d.alarm, ...props.tuning?.[d.id] };
       const evaluationPeriods = t.evaluationPeriods ?? 1;
       this.alarms.push(
         new CloudwatchMetricAlarm(this, `${d.id}-alarm`, {
@@ -81,7 +82,13 @@ export class DetectionAlarms extends Construct {
 
 /** What happened, why it matters and where to look; CloudWatch allows 1024 characters. */
 export function alarmDescription(d: Detection, organizationTrail = false): string {
-  const refs = [d.references.securityHub, ...(d.references.cis ?? [])].filter(Boolean).join(", ");
+  const refs = [
+    d.references.securityHub,
+    ...(d.references.cis ?? []),
+    ...(d.references.attack ?? []).map((t) => `ATT&CK ${t}`),
+  ]
+    .filter(Boolean)
+    .join(", ");
   // An alarm counts matches of every account of an organization trail; the events name theirs.
   const where = organizationTrail
     ? "the organization trail's CloudWatch Logs log group (any member account: recipientAccountId names it)"

@@ -1,13 +1,19 @@
 import { CIS_DETECTIONS } from "./cis";
 import { SEED_DETECTIONS } from "./seed";
-import type { Detection, Pack, WatchedResources } from "./types";
+import { threatDetections } from "./threat";
+import type { AlarmDefaults, Detection, Pack, WatchedResources } from "./types";
 import { watcherDetections } from "./watcher";
 
-export const PACKS: readonly Pack[] = ["cis", "seed", "watcher", "custom"];
+export const PACKS: readonly Pack[] = ["cis", "seed", "watcher", "threat", "custom"];
 
 /** Every detection trailwatch knows, in catalog order. */
 export function catalog(watched: WatchedResources): Detection[] {
-  return [...CIS_DETECTIONS, ...SEED_DETECTIONS, ...watcherDetections(watched)];
+  return [
+    ...CIS_DETECTIONS,
+    ...SEED_DETECTIONS,
+    ...watcherDetections(watched),
+    ...threatDetections(watched),
+  ];
 }
 
 /** The catalog without resource names (ids, conditions and deliveries do not depend on them). */
@@ -30,6 +36,11 @@ export const DETECTION_IDS: readonly string[] = NAMELESS.map((d) => d.id);
 export const ALARM_DETECTION_IDS: readonly string[] = NAMELESS.filter(
   (d) => d.delivery === "alarm" || d.delivery === "both",
 ).map((d) => d.id);
+
+/** The alarm defaults of the detections that ship them (volume signals), by id. */
+export const ALARM_DEFAULTS: Readonly<Record<string, AlarmDefaults>> = Object.fromEntries(
+  NAMELESS.flatMap((d) => (d.alarm ? [[d.id, d.alarm]] : [])),
+);
 
 export interface DetectionSelection {
   /** Pack switches; a pack not named is on (as the configuration's defaults are). */

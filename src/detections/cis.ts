@@ -52,7 +52,11 @@ export const CIS_DETECTIONS: readonly Detection[] = [
       "The root user has unrestricted access and cannot be limited by IAM policies; it should be used only for the few tasks that need it.",
     investigate:
       "Confirm with the account owner that the root sign-in or call was planned; check MFA on root, rotate its password, and look for new IAM users, access keys or policy changes made in the same session.",
-    references: { cis: ["CIS 1.2 1.1", "CIS 1.4 1.7", "CIS 3.0 4.3"], securityHub: "CloudWatch.1" },
+    references: {
+      attack: ["T1078.004"],
+      cis: ["CIS 1.2 1.1", "CIS 1.4 1.7", "CIS 3.0 4.3"],
+      securityHub: "CloudWatch.1",
+    },
     condition: all(
       eq("userIdentity.type", "Root"),
       absent("userIdentity.invokedBy"),
@@ -94,7 +98,11 @@ export const CIS_DETECTIONS: readonly Detection[] = [
       "An IAM user who signs in with only a password is one phished password away from takeover.",
     investigate:
       "Identify the IAM user and source IP; require MFA for the user (or remove its console password) and check what it did after signing in.",
-    references: { cis: ["CIS 1.2 3.2", "CIS 3.0 4.2"], securityHub: "CloudWatch.3" },
+    references: {
+      attack: ["T1078.004"],
+      cis: ["CIS 1.2 3.2", "CIS 3.0 4.2"],
+      securityHub: "CloudWatch.3",
+    },
     condition: all(
       eq("eventName", "ConsoleLogin"),
       ne("additionalEventData.MFAUsed", "Yes"),
@@ -116,7 +124,11 @@ export const CIS_DETECTIONS: readonly Detection[] = [
       "Policy changes grant or remove permissions; an attacker's first persistence step is often one.",
     investigate:
       "Read requestParameters for the policy document or ARN and the user, group or role it was attached to; compare with your infrastructure-as-code changes.",
-    references: { cis: ["CIS 1.2 3.4", "CIS 1.4 4.4", "CIS 3.0 4.4"], securityHub: "CloudWatch.4" },
+    references: {
+      attack: ["T1098.003"],
+      cis: ["CIS 1.2 3.4", "CIS 1.4 4.4", "CIS 3.0 4.4"],
+      securityHub: "CloudWatch.4",
+    },
     condition: all(
       eq("eventSource", "iam.amazonaws.com"),
       eq("eventName", ...IAM_POLICY_CHANGE_EVENTS),
@@ -134,7 +146,11 @@ export const CIS_DETECTIONS: readonly Detection[] = [
     rationale: "Stopping or changing a trail blinds every other detection.",
     investigate:
       "Check which trail was changed (requestParameters.name) and by whom; `aws cloudtrail get-trail-status` shows whether logging is on.",
-    references: { cis: ["CIS 1.2 3.5", "CIS 1.4 4.5", "CIS 3.0 4.5"], securityHub: "CloudWatch.5" },
+    references: {
+      attack: ["T1562.008"],
+      cis: ["CIS 1.2 3.5", "CIS 1.4 4.5", "CIS 3.0 4.5"],
+      securityHub: "CloudWatch.5",
+    },
     condition: eq(
       "eventName",
       "CreateTrail",
@@ -156,7 +172,11 @@ export const CIS_DETECTIONS: readonly Detection[] = [
     rationale: "Repeated failed console sign-ins indicate password guessing.",
     investigate:
       "Look at the user name and source IPs of the failures; lock or reset the targeted user if they continue, and confirm MFA is enforced.",
-    references: { cis: ["CIS 1.2 3.6", "CIS 1.4 4.6", "CIS 3.0 4.6"], securityHub: "CloudWatch.6" },
+    references: {
+      attack: ["T1110"],
+      cis: ["CIS 1.2 3.6", "CIS 1.4 4.6", "CIS 3.0 4.6"],
+      securityHub: "CloudWatch.6",
+    },
     condition: all(eq("eventName", "ConsoleLogin"), eq("errorMessage", "Failed authentication")),
     verbatimFilterPattern: SH["CloudWatch.6"],
     recordTypes: ["AwsConsoleSignIn"],
@@ -247,6 +267,7 @@ export const CIS_DETECTIONS: readonly Detection[] = [
     investigate:
       "Read requestParameters.groupId and ipPermissions; look for 0.0.0.0/0 or ::/0 on admin ports.",
     references: {
+      attack: ["T1562.007"],
       cis: ["CIS 1.2 3.10", "CIS 1.4 4.10", "CIS 3.0 4.10"],
       securityHub: "CloudWatch.10",
     },
@@ -270,6 +291,7 @@ export const CIS_DETECTIONS: readonly Detection[] = [
     investigate:
       "Read requestParameters.networkAclId and the entry (rule number, CIDR, ports, allow/deny).",
     references: {
+      attack: ["T1562.007"],
       cis: ["CIS 1.2 3.11", "CIS 1.4 4.11", "CIS 3.0 4.11"],
       securityHub: "CloudWatch.11",
     },
@@ -374,7 +396,7 @@ export const CIS_DETECTIONS: readonly Detection[] = [
       "Organization changes move accounts, attach service control policies or invite outsiders.",
     investigate:
       "Check requestParameters for the account, OU or policy; confirm the change with the organization's owners.",
-    references: { cis: ["CIS 1.4 4.15", "CIS 3.0 4.15"] },
+    references: { attack: ["T1666"], cis: ["CIS 1.4 4.15", "CIS 3.0 4.15"] },
     condition: all(
       eq("eventSource", "organizations.amazonaws.com"),
       eq(

@@ -1,5 +1,6 @@
+import { attackUrl } from "./attack";
 import { catalog } from "./catalog";
-import { detailTypesOf, eventPatternOf, filterPatternOf } from "./render";
+import { deliversAlarm, detailTypesOf, eventPatternOf, filterPatternOf } from "./render";
 import type { Detection, WatchedResources } from "./types";
 
 /** Example names used in the generated documentation (the example configuration's). */
@@ -50,11 +51,11 @@ export function renderCustomDetectionDocs(
 
 function detectionTable(ds: readonly Detection[]): string[] {
   const lines = [
-    "| id | title | severity | delivery | scope | default | references |",
-    "|---|---|---|---|---|---|---|",
+    "| id | pack | title | severity | delivery | scope | default | references |",
+    "|---|---|---|---|---|---|---|---|",
     ...ds.map(
       (d) =>
-        `| [\`${d.id}\`](#${d.id}) | ${cell(d.title)} | ${d.severity} | ${d.delivery} | ${d.scope} | ${
+        `| [\`${d.id}\`](#${d.id}) | ${d.pack} | ${cell(d.title)} | ${d.severity} | ${d.delivery} | ${d.scope} | ${
           d.enabledByDefault ? "on" : "off"
         } | ${references(d) || "-"} |`,
     ),
@@ -77,6 +78,7 @@ function detectionSection(d: Detection): string[] {
     "",
     `Investigate: ${d.investigate}`,
     "",
+    ...(deliversAlarm(d) ? [alarmLine(d), ""] : []),
     ...(sigma
       ? [
           `Converted from the Sigma rule "${sigma.title}"${sigma.id ? ` (id ${sigma.id})` : ""}${
@@ -104,6 +106,16 @@ function detectionSection(d: Detection): string[] {
   ];
 }
 
+/** The alarm a detection ships with (before the configuration's `detections.alarms` tuning). */
+function alarmLine(d: Detection): string {
+  const period = d.alarm?.periodSeconds ?? 60;
+  const threshold = d.alarm?.threshold ?? 1;
+  const periods = d.alarm?.evaluationPeriods ?? 1;
+  return `Alarm: ${threshold === 1 ? "every matching event" : `${threshold} or more matching events`} in ${period} s${
+    periods > 1 ? `, in each of ${periods} periods` : ""
+  } (tunable in \`detections.alarms.${d.id}\`).`;
+}
+
 /** Table cells cannot hold a pipe or a line break. */
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
 
@@ -111,7 +123,7 @@ function references(d: Detection): string {
   return [
     d.references.securityHub,
     ...(d.references.cis ?? []),
-    ...(d.references.attack ?? []).map((t) => `ATT&CK ${t}`),
+    ...(d.references.attack ?? []).map((t) => `[ATT&CK ${t}](${attackUrl(t)})`),
     ...(d.references.other ?? []),
   ]
     .filter(Boolean)

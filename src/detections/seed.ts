@@ -28,7 +28,7 @@ export const SEED_DETECTIONS: readonly Detection[] = [
       "Unexpected instances are how stolen credentials are turned into crypto-mining bills.",
     investigate:
       "Check the instance type, count and AMI in requestParameters and the region; unknown regions are a red flag.",
-    references: {},
+    references: { attack: ["T1578.002"] },
     condition: all(
       eq("eventSource", "ec2.amazonaws.com"),
       eq("eventName", "RunInstances"),
@@ -65,7 +65,7 @@ export const SEED_DETECTIONS: readonly Detection[] = [
     rationale:
       "An ingress rule opened to the internet is the most common way instances get exposed.",
     investigate: "Read requestParameters.ipPermissions for 0.0.0.0/0 or ::/0 and the ports.",
-    references: { cis: ["CIS 3.0 4.10"] },
+    references: { attack: ["T1562.007"], cis: ["CIS 3.0 4.10"] },
     condition: all(
       eq("eventSource", "ec2.amazonaws.com"),
       eq("eventName", ...SECURITY_GROUP_RULE_EVENTS),
@@ -82,7 +82,7 @@ export const SEED_DETECTIONS: readonly Detection[] = [
     pack: "seed",
     rationale: "Network ACL entries open or close whole subnets.",
     investigate: "Read requestParameters.networkAclId, ruleNumber, cidrBlock and ruleAction.",
-    references: { cis: ["CIS 3.0 4.11"] },
+    references: { attack: ["T1562.007"], cis: ["CIS 3.0 4.11"] },
     condition: all(
       eq("eventSource", "ec2.amazonaws.com"),
       eq("eventName", ...NACL_CHANGE_EVENTS),
@@ -100,7 +100,7 @@ export const SEED_DETECTIONS: readonly Detection[] = [
     rationale: "Stopping, deleting or narrowing a trail is how an intruder hides what comes next.",
     investigate:
       "`aws cloudtrail get-trail-status --name <trail>`; restart logging and review the caller's other activity.",
-    references: { cis: ["CIS 3.0 4.5"] },
+    references: { attack: ["T1562.008"], cis: ["CIS 3.0 4.5"] },
     condition: all(
       eq("eventSource", "cloudtrail.amazonaws.com"),
       eq("eventName", "StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"),
@@ -117,7 +117,7 @@ export const SEED_DETECTIONS: readonly Detection[] = [
     pack: "seed",
     rationale: "The 16 IAM calls that create, change, attach or detach a policy.",
     investigate: "Read requestParameters for the policy and the principal it applies to.",
-    references: { cis: ["CIS 3.0 4.4"] },
+    references: { attack: ["T1098.003"], cis: ["CIS 3.0 4.4"] },
     condition: all(
       eq("eventSource", "iam.amazonaws.com"),
       eq("eventName", ...IAM_POLICY_CHANGE_EVENTS),
@@ -135,7 +135,7 @@ export const SEED_DETECTIONS: readonly Detection[] = [
     rationale: "Root sign-ins should be rare, planned and known in advance.",
     investigate:
       "Confirm with the account owner; check additionalEventData.MFAUsed and the source IP.",
-    references: { cis: ["CIS 3.0 4.3"] },
+    references: { attack: ["T1078.004"], cis: ["CIS 3.0 4.3"] },
     condition: all(
       eq("eventSource", "signin.amazonaws.com"),
       eq("eventName", "ConsoleLogin"),
@@ -156,7 +156,7 @@ export const SEED_DETECTIONS: readonly Detection[] = [
       "Long-lived access keys are the credentials most often leaked. (CreateAccessKey is an API call: a rule that asks for the console sign-in detail-type never fires.)",
     investigate:
       "Check requestParameters.userName and responseElements.accessKey.accessKeyId; who needs this key?",
-    references: {},
+    references: { attack: ["T1098.001"] },
     condition: all(
       eq("eventSource", "iam.amazonaws.com"),
       eq("eventName", "CreateAccessKey"),

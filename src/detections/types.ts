@@ -15,7 +15,7 @@ export type Delivery = "alarm" | "event" | "both";
  */
 export type Scope = "global" | "regional" | "home";
 
-export type Pack = "cis" | "seed" | "watcher" | "custom";
+export type Pack = "cis" | "seed" | "watcher" | "threat" | "custom";
 
 /** CloudTrail `eventType` values a detection applies to; each has its EventBridge detail-type. */
 export type RecordType = "AwsApiCall" | "AwsConsoleSignIn" | "AwsConsoleAction" | "AwsServiceEvent";
@@ -43,7 +43,7 @@ export interface Detection {
     /** AWS Security Hub control id, e.g. "CloudWatch.1". */
     readonly securityHub?: string;
     readonly other?: readonly string[];
-    /** MITRE ATT&CK technique ids, e.g. "T1537" or "T1078.004". */
+    /** MITRE ATT&CK technique ids, e.g. "T1537" or "T1078.004" (catalog ones in attack.ts). */
     readonly attack?: readonly string[];
     /** The Sigma rule a detection was converted from. */
     readonly sigma?: SigmaReference;
@@ -65,6 +65,11 @@ export interface Detection {
   /** Matches read-only calls, which EventBridge delivers only to rules that ask for all management events. */
   readonly matchesReadOnly?: boolean;
   readonly delivery: Delivery;
+  /**
+   * Alarm defaults of a volume signal (many events in a period); the configuration's
+   * `detections.alarms.<id>` overrides each field. @default 60 s, threshold 1, 1 of 1 periods
+   */
+  readonly alarm?: AlarmDefaults;
   readonly scope: Scope;
   readonly enabledByDefault: boolean;
 }
@@ -80,6 +85,16 @@ export interface SigmaReference {
   readonly license: string;
   /** The file it was converted from, as given to `npm run sigma`. */
   readonly source: string;
+}
+
+/** CloudWatch alarm settings a detection ships with (PutMetricAlarm `Period`, `Threshold`, ...). */
+export interface AlarmDefaults {
+  /** Seconds per evaluation period (10, 30 or a multiple of 60). */
+  readonly periodSeconds: number;
+  /** Matching events (Sum) in one period that make it breach. */
+  readonly threshold: number;
+  /** Most recent periods evaluated. @default 1 */
+  readonly evaluationPeriods?: number;
 }
 
 /** Names of trailwatch's own resources, for the watching-the-watcher detections. */

@@ -10,12 +10,12 @@ export function watcherDetections(w: WatchedResources): Detection[] {
     pack: "watcher" as const,
     delivery: "event" as const,
     enabledByDefault: true,
-    references: {},
   };
   return [
     {
       ...common,
       id: "watcher-trail-changed",
+      references: { attack: ["T1562.008"] },
       title: "trailwatch's trail stopped, deleted or changed",
       severity: "critical",
       rationale: "Every alarm depends on this trail delivering events.",
@@ -41,6 +41,7 @@ export function watcherDetections(w: WatchedResources): Detection[] {
     {
       ...common,
       id: "watcher-log-group-changed",
+      references: { attack: ["T1562.008"] },
       title: "trailwatch's log group deleted or its retention or key changed",
       severity: "critical",
       rationale:
@@ -64,6 +65,7 @@ export function watcherDetections(w: WatchedResources): Detection[] {
     {
       ...common,
       id: "watcher-alarms-changed",
+      references: { attack: ["T1562.001"] },
       title: "trailwatch's alarms changed, disabled or deleted",
       severity: "high",
       rationale:
@@ -87,6 +89,7 @@ export function watcherDetections(w: WatchedResources): Detection[] {
     {
       ...common,
       id: "watcher-rules-changed",
+      references: { attack: ["T1562.001"] },
       title: "trailwatch's EventBridge rules disabled, deleted or their targets removed",
       severity: "high",
       rationale: "EventBridge rules deliver the event detections of every region.",
@@ -110,6 +113,7 @@ export function watcherDetections(w: WatchedResources): Detection[] {
     {
       ...common,
       id: "watcher-alert-topic-changed",
+      references: { attack: ["T1562.001"] },
       title: "trailwatch's alert topic deleted, changed or unsubscribed",
       severity: "critical",
       rationale: "Without the topic and its subscriptions no alert reaches anyone.",
@@ -142,6 +146,7 @@ export function watcherDetections(w: WatchedResources): Detection[] {
     {
       ...common,
       id: "watcher-trail-key-changed",
+      references: { attack: ["T1562.008"] },
       title: "trailwatch's KMS key disabled, scheduled for deletion or its policy changed",
       severity: "critical",
       rationale:
@@ -161,6 +166,7 @@ export function watcherDetections(w: WatchedResources): Detection[] {
     {
       ...common,
       id: "watcher-archive-bucket-changed",
+      references: { attack: ["T1562.008"] },
       title:
         "trailwatch's log archive bucket policy, lifecycle, encryption or public access block changed",
       severity: "critical",

@@ -9,7 +9,8 @@
  * - a path into a struct column is struct access (`userIdentity.sessionContext.sessionIssuer.arn`
  *   -> `useridentity.sessioncontext.sessionissuer.arn`), checked against the struct's fields;
  * - a path into a JSON text column (`requestParameters`, `responseElements`,
- *   `additionalEventData`, `serviceEventDetails`) is `json_extract_scalar(col, '$.a.b')`, which
+ *   `additionalEventData`, `serviceEventDetails`) is `json_extract_scalar(col, '$.a.b')` (keys with
+ *   `-` in Trino's bracket notation, `$["x-amz-acl"]`), which
  *   gives the text of a string, number or boolean and NULL for an object, an array, JSON null or
  *   a missing key (Trino/Athena semantics).
  *
@@ -102,13 +103,13 @@ type Operand = {
  */
 function operands(field: string, columns: SqlColumns): Operand[] {
   return indexedPaths(field).map((path) => {
-    for (const step of path)
+    const [head, ...rest] = path;
+    const column = columns.get(head.name.toLowerCase());
+    for (const step of column?.json ? [head] : path)
       if (!NAME.test(step.name))
         throw new Error(
           `field "${field}": path step ${JSON.stringify(step.name)} is not a plain name (letters, digits, _)`,
         );
-    const [head, ...rest] = path;
-    const column = columns.get(head.name.toLowerCase());
     if (!column)
       throw new Error(`field "${field}": the table has no column "${head.name.toLowerCase()}"`);
     if (column.json) {
@@ -118,7 +119,9 @@ function operands(field: string, columns: SqlColumns): Operand[] {
         );
       if (rest.length === 0)
         return { value: column.name, presence: column.name, comparable: false };
-      const steps = rest.map((s) => `.${s.name}${s.indexes.map((i) => `[${i}]`).join("")}`);
+      const steps = rest.map(
+        (s) => `${jsonKey(field, s.name)}${s.indexes.map((i) => `[${i}]`).join("")}`,
+      );
       const jsonPath = sqlString(`$${steps.join("")}`);
       return {
         value: `json_extract_scalar(${column.name}, ${jsonPath})`,
@@ -150,6 +153,18 @@ function operands(field: string, columns: SqlColumns): Operand[] {
 function literal(v: Scalar): string {
   if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`${v} is not a finite number`);
   return sqlString(String(v === 0 ? 0 : v));
+}
+
+/**
+ * One key of a JSONPath: `.name` for a plain name, Trino's bracket notation `["x-amz-id"]` for
+ * names with `-` (S3 request headers such as `x-amz-server-side-encryption-customer-algorithm`).
+ */
+function jsonKey(field: string, name: string): string {
+  if (NAME.test(name)) return `.${name}`;
+  if (/^[A-Za-z0-9_-]+$/.test(name)) return `["${name}"]`;
+  throw new Error(
+    `field "${field}": path step ${JSON.stringify(name)} is not a name (letters, digits, _ and -)`,
+  );
 }
 
 /** A finite number as a SQL numeric literal (compared with a DOUBLE, it is cast implicitly). */

@@ -18,6 +18,7 @@ import { alarmDescription } from "../src/constructs/detection-alarms";
 import { cloudTrailRecordToEvent } from "../src/patterns/event-envelope";
 import { compileEventPattern } from "../src/patterns/event-pattern";
 import { compileFilterPattern } from "../src/patterns/filter-pattern";
+import { insightsQuery } from "../src/patterns/insights-query";
 import { docsInput } from "../scripts/docs-input";
 import { ROOT } from "./helpers";
 import {
@@ -119,6 +120,8 @@ describe("the threat pack", () => {
       expect(alarmDescription(d)).not.toMatch(/\.\.\.$/);
     }
     for (const d of THREAT.filter((x) => !deliversAlarm(x))) expect(d.alarm).toBeUndefined();
+    // Alarm notifications link a Logs Insights query of the detection's events.
+    for (const d of alarms) expect(insightsQuery(d.condition)).toMatch(/^fields .*\n\| filter /);
   });
 
   test("read-only calls are marked, so their rules ask for all management events", () => {

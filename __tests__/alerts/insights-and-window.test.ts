@@ -67,9 +67,18 @@ describe("Logs Insights query from a detection's condition", () => {
       "ispresent(a) and a not like /x/",
     );
     expect(conditionToInsightsFilter(present("errorCode"))).toBe("ispresent(errorCode)");
+    // Booleans on the raw message: how Logs Insights compares JSON booleans is not documented.
+    expect(conditionToInsightsFilter(eq("requestParameters.withDecryption", true))).toBe(
+      '@message like /"withDecryption":true/',
+    );
     expect(conditionToInsightsFilter(lte("requestParameters.days", 7))).toBe(
       "requestParameters.days <= 7",
     );
+    expect(
+      conditionToInsightsFilter(
+        present("requestParameters.x-amz-server-side-encryption-customer-algorithm"),
+      ),
+    ).toBe("ispresent(`requestParameters.x-amz-server-side-encryption-customer-algorithm`)");
   });
 
   test("an array path searches the first elements as Logs Insights flattens them", () => {
@@ -82,7 +91,8 @@ describe("Logs Insights query from a detection's condition", () => {
   });
 
   test("what cannot be said is refused, not guessed", () => {
-    expect(() => conditionToInsightsFilter(eq("a", true))).toThrow(/boolean/);
+    expect(() => conditionToInsightsFilter(eq("a", true, "x"))).toThrow(/boolean/);
+    expect(() => conditionToInsightsFilter(ne("a", true))).toThrow(/boolean/);
     expect(() => conditionToInsightsFilter(eq("a b", "x"))).toThrow(/cannot be named/);
   });
 

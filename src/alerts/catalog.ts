@@ -57,7 +57,8 @@ export function alarmCatalog(
 ): AlarmCatalog {
   const alarms: Record<string, AlarmCatalogEntry> = {};
   for (const d of detections) {
-    const t = tuning[d.id] ?? {};
+    // The configuration's tuning over the detection's own alarm defaults, as the alarm has it.
+    const t = { ...d.alarm, ...tuning[d.id] };
     const entry: AlarmCatalogEntry = {
       detectionId: d.id,
       title: d.title,
@@ -67,6 +68,7 @@ export function alarmCatalog(
       references: [
         ...(d.references.securityHub ? [`Security Hub ${d.references.securityHub}`] : []),
         ...(d.references.cis ?? []),
+        ...(d.references.attack ?? []).map((t) => `ATT&CK ${t}`),
       ],
       ...(d.attribution ? { attribution: d.attribution } : {}),
       filterPattern: filterPatternOf(d),

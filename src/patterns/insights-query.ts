@@ -15,7 +15,11 @@
  * - a path searching an array (`a[].b`): the first ARRAY_ELEMENTS_SEARCHED elements, as Logs
  *   Insights flattens them (`a.0.b`, `a.1.b`, ...), ORed;
  * - `all` / `any`: `and` / `or`, each group parenthesized.
- * Booleans are refused: how Logs Insights compares discovered JSON booleans is not documented.
+ * Booleans: how Logs Insights compares discovered JSON booleans is not documented, so `equals`
+ * true/false searches the raw message instead, `@message like /"key":true/` (CloudTrail writes
+ * compact JSON to CloudWatch Logs). That also matches the key at another depth: a wider query,
+ * never a narrower one, and ANDed with the condition's other fields. Other operators on booleans
+ * are refused.
  */
 import {
   isLeaf,
@@ -39,10 +43,16 @@ export const INSIGHTS_FIELDS = [
   "eventID",
 ] as const;
 
+/**
+ * A field as Logs Insights names it: as is when letters, digits, `_` and `.`; in backticks when it
+ * also holds `-` ("If a field contains non-alphanumeric characters other than the @ symbol or the
+ * period (.), you must surround the field with backtick characters", CloudWatch Logs User Guide,
+ * "Fields that contain special characters"), as S3's `x-amz-...` request parameters do.
+ */
 function field(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/.test(name))
-    throw new Error(`field "${name}" cannot be named in a Logs Insights query without quoting`);
-  return name;
+  if (/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/.test(name)) return name;
+  if (/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/.test(name)) return `\`${name}\``;
+  throw new Error(`field "${name}" cannot be named in a Logs Insights query`);
 }
 
 function literal(field: string, v: Scalar): string {
@@ -67,6 +77,7 @@ function leafToInsights(f: string, c: LeafCondition): string {
     `/${anchor === "^" ? "^" : ""}${escapeRegex(text)}${anchor === "$" ? "$" : ""}/`;
   switch (o.op) {
     case "equals":
+      if (o.values.some((v) => typeof v === "boolean")) return booleanEquals(c.field, o.values);
       return o.values.length === 1
         ? `${f} = ${literal(c.field, o.values[0])}`
         : `${f} in [${o.values.map((v) => literal(c.field, v)).join(", ")}]`;
@@ -89,6 +100,15 @@ function leafToInsights(f: string, c: LeafCondition): string {
     case "exists":
       return o.exists ? `ispresent(${f})` : `not ispresent(${f})`;
   }
+}
+
+/** `equals` with booleans, on the raw message (see the module comment). */
+function booleanEquals(path: string, values: readonly Scalar[]): string {
+  if (!values.every((v) => typeof v === "boolean"))
+    throw new Error(`"${path}": booleans and other values in one equals are not rendered`);
+  const key = path.split(".").pop()!.replace(/\[\]/g, "");
+  const terms = values.map((v) => `@message like /"${escapeRegex(key)}":${v}/`);
+  return terms.length === 1 ? terms[0] : terms.join(" or ");
 }
 
 const compound = (s: string) => / and | or /.test(s);

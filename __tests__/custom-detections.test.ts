@@ -303,7 +303,7 @@ describe("documentation and JSON Schema", () => {
     const md = renderCustomDetectionDocs(ds, "trailwatch.config.json");
     expect(md).toContain("detections.custom in trailwatch.config.json");
     expect(md).toContain(
-      "| [`s3-public-access-block-removed`](#s3-public-access-block-removed) | S3 Block Public Access removed from a bucket | high | both | regional | on | ATT&CK T1530, https://docs.aws.amazon.com/",
+      "| [`s3-public-access-block-removed`](#s3-public-access-block-removed) | custom | S3 Block Public Access removed from a bucket | high | both | regional | on | [ATT&CK T1530](https://attack.mitre.org/techniques/T1530/), https://docs.aws.amazon.com/",
     );
     expect(md).toContain(filterPatternOf(ds[0]));
     expect(md).toContain(

@@ -78,9 +78,12 @@ describe("rendering", () => {
     expect(() => renderConditionToSql(eq("requestParameters", "x"))).toThrow(
       /compare one of its fields/,
     );
-    expect(() => renderConditionToSql(eq("requestParameters.a-b", "x"))).toThrow(
-      /not a plain name/,
+    // Keys with "-" (S3's x-amz-... headers) in Trino's bracket notation; other characters refused.
+    expect(renderConditionToSql(present("requestParameters.x-amz-acl"))).toBe(
+      `json_extract_scalar(requestparameters, '$["x-amz-acl"]') IS NOT NULL`,
     );
+    expect(() => renderConditionToSql(eq("requestParameters.a b", "x"))).toThrow(/not a name/);
+    expect(() => renderConditionToSql(eq("userIdentity.a-b", "x"))).toThrow(/not a plain name/);
   });
 
   test("notEquals keeps the filter pattern's null semantics; absent is IS NULL", () => {

@@ -17,6 +17,7 @@ export function customDetection(c: CustomDetectionConfig): Detection {
     recordTypes: c.recordTypes,
     matchesReadOnly: c.matchesReadOnly,
     delivery: c.delivery,
+    alarm: c.alarm,
     scope: c.scope,
     enabledByDefault: c.enabled,
   };

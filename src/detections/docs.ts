@@ -111,8 +111,9 @@ function alarmLine(d: Detection): string {
   const period = d.alarm?.periodSeconds ?? 60;
   const threshold = d.alarm?.threshold ?? 1;
   const periods = d.alarm?.evaluationPeriods ?? 1;
+  const breaching = d.alarm?.datapointsToAlarm ?? periods;
   return `Alarm: ${threshold === 1 ? "every matching event" : `${threshold} or more matching events`} in ${period} s${
-    periods > 1 ? `, in each of ${periods} periods` : ""
+    periods > 1 ? `, in ${breaching} of ${periods} periods` : ""
   } (tunable in \`detections.alarms.${d.id}\`).`;
 }
 

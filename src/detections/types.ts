@@ -89,12 +89,14 @@ export interface SigmaReference {
 
 /** CloudWatch alarm settings a detection ships with (PutMetricAlarm `Period`, `Threshold`, ...). */
 export interface AlarmDefaults {
-  /** Seconds per evaluation period (10, 30 or a multiple of 60). */
-  readonly periodSeconds: number;
-  /** Matching events (Sum) in one period that make it breach. */
-  readonly threshold: number;
+  /** Seconds per evaluation period (10, 30 or a multiple of 60). @default 60 */
+  readonly periodSeconds?: number;
+  /** Matching events (Sum) in one period that make it breach. @default 1 */
+  readonly threshold?: number;
   /** Most recent periods evaluated. @default 1 */
   readonly evaluationPeriods?: number;
+  /** Breaching periods among them that raise the alarm. @default evaluationPeriods */
+  readonly datapointsToAlarm?: number;
 }
 
 /** Names of trailwatch's own resources, for the watching-the-watcher detections. */

@@ -57,6 +57,13 @@ describe("remediation configuration", () => {
       "s3-bucket-created": ["lock-s3-bucket"],
       "security-group-rule-changed": ["revoke-public-ingress"],
       "iam-access-key-created": ["deactivate-access-key"],
+      // The threat pack's shares, keys, passwords and open ingress.
+      "iam-access-key-created-for-user": ["deactivate-access-key"],
+      "iam-console-password-set": ["delete-login-profile"],
+      "ec2-ami-shared": ["unshare-ami"],
+      "ebs-snapshot-shared": ["unshare-ebs-snapshot"],
+      "rds-snapshot-shared": ["unshare-rds-snapshot"],
+      "security-group-opened-to-internet": ["revoke-public-ingress"],
     });
   });
 
@@ -94,8 +101,18 @@ describe("remediation configuration", () => {
         },
       }),
     );
-    const capable =
-      "cis-security-group-changes, s3-bucket-created, security-group-rule-changed, iam-access-key-created";
+    const capable = [
+      "cis-security-group-changes",
+      "s3-bucket-created",
+      "security-group-rule-changed",
+      "iam-access-key-created",
+      "iam-access-key-created-for-user",
+      "iam-console-password-set",
+      "ec2-ami-shared",
+      "ebs-snapshot-shared",
+      "rds-snapshot-shared",
+      "security-group-opened-to-internet",
+    ].join(", ");
     expect(q).toEqual([
       'remediation.actions.s3-bucket-created: deactivate-access-key cannot contain what s3-bucket-created reports; allowed for s3-bucket-created: lock-s3-bucket (got "deactivate-access-key")',
       `remediation.actions.no-such-detection: not a detection id; detections with a containment action: ${capable} (got "lock-s3-bucket")`,

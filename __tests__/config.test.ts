@@ -324,7 +324,7 @@ describe("configuration: detections", () => {
     );
     expect(q).toEqual([
       expect.stringMatching(
-        /^detections\.alarms\.iam-access-key-created: iam-access-key-created is delivered by EventBridge, not an alarm; alarms can be tuned for: cis-root-usage, .*s3-bucket-created, ec2-instances-launched, cloudtrail-describe-trails \(got \{"threshold":2\}\)$/,
+        /^detections\.alarms\.iam-access-key-created: iam-access-key-created is delivered by EventBridge, not an alarm; alarms can be tuned for: cis-root-usage, .*s3-bucket-created, ec2-instances-launched, cloudtrail-describe-trails, ssm-sessions-started, .*, s3-sse-c-writes \(got \{"threshold":2\}\)$/,
       ),
     ]);
   });

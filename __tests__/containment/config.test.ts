@@ -63,7 +63,7 @@ describe("remediation configuration", () => {
       "ec2-ami-shared": ["unshare-ami"],
       "ebs-snapshot-shared": ["unshare-ebs-snapshot"],
       "rds-snapshot-shared": ["unshare-rds-snapshot"],
-      "security-group-opened-to-internet": ["revoke-public-ingress"],
+      "security-group-open-to-internet": ["revoke-public-ingress"],
     });
   });
 
@@ -111,7 +111,7 @@ describe("remediation configuration", () => {
       "ec2-ami-shared",
       "ebs-snapshot-shared",
       "rds-snapshot-shared",
-      "security-group-opened-to-internet",
+      "security-group-open-to-internet",
     ].join(", ");
     expect(q).toEqual([
       'remediation.actions.s3-bucket-created: deactivate-access-key cannot contain what s3-bucket-created reports; allowed for s3-bucket-created: lock-s3-bucket (got "deactivate-access-key")',

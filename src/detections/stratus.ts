@@ -88,7 +88,7 @@ export const STRATUS_AWS_TECHNIQUES: readonly StratusTechnique[] = [
     "Disable CloudTrail Logging Through Event Selectors",
     true,
     "PutEventSelectors with includeManagementEvents false or readWriteType ReadOnly",
-    ["cloudtrail-event-selectors-narrowed", "cloudtrail-tampering"],
+    ["cloudtrail-selectors-narrowed", "cloudtrail-tampering"],
   ),
   t(
     "aws.defense-evasion.cloudtrail-lifecycle-rule",
@@ -107,7 +107,7 @@ export const STRATUS_AWS_TECHNIQUES: readonly StratusTechnique[] = [
     "Delete DNS query logs",
     true,
     "DeleteResolverQueryLogConfig",
-    ["route53-resolver-query-logging-deleted"],
+    ["dns-query-logging-deleted"],
   ),
   t(
     "aws.defense-evasion.organizations-leave",
@@ -159,7 +159,7 @@ export const STRATUS_AWS_TECHNIQUES: readonly StratusTechnique[] = [
     "Execute Commands on SageMaker Notebook Instance via Lifecycle Configuration",
     false,
     "UpdateNotebookInstance attaching a lifecycle configuration",
-    ["sagemaker-notebook-instance-changed"],
+    ["sagemaker-notebook-changed"],
   ),
   t(
     "aws.execution.ssm-send-command",
@@ -181,7 +181,7 @@ export const STRATUS_AWS_TECHNIQUES: readonly StratusTechnique[] = [
     true,
     "AuthorizeSecurityGroupIngress creating a rule from a /0 range",
     [
-      "security-group-opened-to-internet",
+      "security-group-open-to-internet",
       "security-group-rule-changed",
       "cis-security-group-changes",
     ],
@@ -298,7 +298,7 @@ export const STRATUS_AWS_TECHNIQUES: readonly StratusTechnique[] = [
     "Create a backdoored IAM Role",
     true,
     "CreateRole trusting an AWS account",
-    ["iam-role-created-trusting-aws-principals"],
+    ["iam-role-created-cross-account"],
   ),
   t(
     "aws.persistence.iam-create-user-login-profile",
@@ -333,7 +333,7 @@ export const STRATUS_AWS_TECHNIQUES: readonly StratusTechnique[] = [
     "Create an IAM Roles Anywhere trust anchor",
     true,
     "CreateTrustAnchor",
-    ["roles-anywhere-trust-anchor-changed"],
+    ["rolesanywhere-anchor-changed"],
   ),
   t(
     "aws.persistence.sts-federation-token",

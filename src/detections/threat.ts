@@ -67,7 +67,7 @@ export function threatDetections(w: WatchedResources): Detection[] {
     },
     {
       ...common,
-      id: "sagemaker-notebook-instance-changed",
+      id: "sagemaker-notebook-changed",
       title: "SageMaker notebook instance or its lifecycle configuration changed",
       severity: "medium",
       rationale:
@@ -132,7 +132,7 @@ export function threatDetections(w: WatchedResources): Detection[] {
     },
     {
       ...common,
-      id: "iam-role-created-trusting-aws-principals",
+      id: "iam-role-created-cross-account",
       title: "IAM role created that AWS accounts or principals can assume",
       severity: "medium",
       rationale:
@@ -274,7 +274,7 @@ export function threatDetections(w: WatchedResources): Detection[] {
     },
     {
       ...common,
-      id: "roles-anywhere-trust-anchor-changed",
+      id: "rolesanywhere-anchor-changed",
       title: "IAM Roles Anywhere trust anchor created or changed",
       severity: "high",
       rationale:
@@ -322,7 +322,7 @@ export function threatDetections(w: WatchedResources): Detection[] {
     },
     {
       ...common,
-      id: "cloudtrail-event-selectors-narrowed",
+      id: "cloudtrail-selectors-narrowed",
       title: "CloudTrail event selectors stop logging management events or write calls",
       severity: "high",
       rationale:
@@ -367,7 +367,7 @@ export function threatDetections(w: WatchedResources): Detection[] {
     },
     {
       ...common,
-      id: "route53-resolver-query-logging-deleted",
+      id: "dns-query-logging-deleted",
       title: "Route 53 Resolver query logging deleted or detached",
       severity: "high",
       rationale:
@@ -760,7 +760,7 @@ export function threatDetections(w: WatchedResources): Detection[] {
     },
     {
       ...common,
-      id: "security-group-opened-to-internet",
+      id: "security-group-open-to-internet",
       title: "Security group ingress opened to the whole internet",
       severity: "medium",
       rationale:

@@ -2,7 +2,7 @@ import { configWarnings, formatWarning } from "../src/warnings";
 import { build, config, resourcesOf, synthJson } from "./helpers";
 
 /** No stack is rendered without work: a regional stack exists only to run EventBridge rules. */
-const ALL_PACKS_OFF = { packs: { cis: false, seed: false, watcher: false } };
+const ALL_PACKS_OFF = { packs: { cis: false, seed: false, watcher: false, threat: false } };
 
 describe("regions with no rule to run get no stack", () => {
   test("every detection pack off: only the home stack, with the trail, archive, log group and topic", () => {

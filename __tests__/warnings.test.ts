@@ -79,6 +79,14 @@ describe("Security Hub controls the configuration gives up", () => {
       'warning: trail.profile: "cost" records only write management events: cis-unauthorized-api-calls misses every read-only call it would match (Security Hub CloudWatch.2)',
       'warning: trail.profile: "cost" excludes kms.amazonaws.com events: cis-cmk-disable-or-deletion can never fire (Security Hub CloudWatch.7)',
       'warning: trail.profile: "cost" excludes kms.amazonaws.com events: watcher-trail-key-changed can never fire',
+      // The threat pack's read-only volume signals.
+      'warning: trail.profile: "cost" records only write management events: ec2-password-data-read-burst misses every read-only call it would match',
+      'warning: trail.profile: "cost" records only write management events: secretsmanager-batch-read misses every read-only call it would match',
+      'warning: trail.profile: "cost" records only write management events: secretsmanager-secrets-read-burst misses every read-only call it would match',
+      'warning: trail.profile: "cost" records only write management events: ssm-secure-parameters-read-burst misses every read-only call it would match',
+      'warning: trail.profile: "cost" records only write management events: instance-credentials-account-discovery misses every read-only call it would match',
+      'warning: trail.profile: "cost" records only write management events: ec2-user-data-read-burst misses every read-only call it would match',
+      'warning: trail.profile: "cost" records only write management events: ses-sending-enumerated misses every read-only call it would match',
     ]);
   });
 

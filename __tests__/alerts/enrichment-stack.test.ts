@@ -172,7 +172,7 @@ test("disabled: no function, rule or queue, and alarms notify the topic", () => 
 test("no alarm-delivered detection: no function", () => {
   const input = exampleConfigInput();
   const app = build({
-    detections: { packs: { cis: false, seed: false, watcher: true } },
+    detections: { packs: { cis: false, seed: false, watcher: true, threat: false } },
   } as Parameters<typeof build>[0]);
   expect(input.detections).toBeUndefined();
   expect(app.home.enrichment).toBeUndefined();

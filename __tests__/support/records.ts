@@ -23,3 +23,9 @@ export const TEST_KEY = {
 
 /** The example configuration's watched resources, with a literal key in place of Terraform's. */
 export const WATCHED = watchedResources(resolveNames(config()), TEST_KEY);
+
+/**
+ * The Stratus Red Team detonation-log records records.jsonl lacks (the rest of each published
+ * log; fixtures/SOURCES.md), so each technique is replayed on its whole detonation.
+ */
+export const DETONATION_RECORDS = readFixtureJsonl<CloudTrailRecord>("stratus-detonations.jsonl");

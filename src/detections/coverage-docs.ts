@@ -2,6 +2,7 @@ import { ATTACK_TECHNIQUES, attackUrl, TACTICS } from "./attack";
 import { catalog } from "./catalog";
 import type { DocsInput } from "./docs";
 import { STRATUS_AWS_TECHNIQUES, STRATUS_COMMIT } from "./stratus";
+import { replayCounts } from "./stratus-replay";
 import type { Detection } from "./types";
 
 /** Counts of the Stratus Red Team table: techniques whose core signal is detected / out of reach. */
@@ -19,7 +20,9 @@ export function stratusCounts(): { total: number; detected: number; outOfReach: 
  * Red Team AWS technique as detected (by which detections) or out of reach (why, and what covers
  * it). Generated from the catalog, attack.ts and stratus.ts.
  */
-export function renderCoverageDocs({ watched }: DocsInput): string {
+export function renderCoverageDocs({ watched, stratusReplay }: DocsInput): string {
+  if (!stratusReplay) throw new Error("docs/coverage.md needs the Stratus Red Team replay");
+  const replayOf = new Map(stratusReplay.map((r) => [r.id, r]));
   const ds = catalog(watched);
   const byId = new Map(ds.map((d) => [d.id, d]));
   const link = (id: string) => {
@@ -27,7 +30,8 @@ export function renderCoverageDocs({ watched }: DocsInput): string {
     if (!d) throw new Error(`stratus.ts names unknown detection ${id}`);
     return `[\`${id}\`](detections.md#${id}) (${d.pack}${d.enabledByDefault ? "" : ", off by default"})`;
   };
-  const counts = stratusCounts();
+  const counts = replayCounts(stratusReplay);
+  const detonation = stratusReplay.filter((r) => r.detonationRecords > 0).length;
   const lines = [
     "# Coverage",
     "",
@@ -59,18 +63,29 @@ export function renderCoverageDocs({ watched }: DocsInput): string {
     "## Stratus Red Team AWS techniques",
     "",
     `All ${counts.total} AWS techniques of Stratus Red Team (DataDog/stratus-red-team@${STRATUS_COMMIT.slice(0, 12)},`,
-    `docs/attack-techniques/AWS/): ${counts.detected} detected, ${counts.outOfReach} out of reach for a CloudTrail pattern`,
-    "(their observable steps are still detected, as the table says). Techniques marked with * have no",
-    "published detonation logs: their tests use records written from the technique's documentation.",
+    "docs/attack-techniques/AWS/), each replayed through the backtest engine (`src/detections/stratus-replay.ts`)",
+    "on its own CloudTrail records with the example configuration's detections and alarm settings:",
+    `**${counts.detected} of ${counts.total} detected** (a detection named below notified: an EventBridge notification, or`,
+    `an alarm that reached its threshold in its period), ${counts.outOfReach} out of reach for a CloudTrail pattern (their`,
+    `observable steps are still detected, as the table says). ${detonation} techniques are replayed on Stratus's`,
+    "published detonation logs; those marked with * have none and are replayed on records written from the",
+    "technique's documentation and source (__tests__/fixtures/SOURCES.md). A test keeps these figures equal to the replay.",
     "",
-    "| technique | status | CloudTrail signal | detections |",
-    "|---|---|---|---|",
+    "| technique | status | CloudTrail signal | detections | replay: records (detonation + written), detections that notified |",
+    "|---|---|---|---|---|",
   );
   for (const t of STRATUS_AWS_TECHNIQUES) {
-    const status = t.outOfReach ? `out of reach: ${t.outOfReach}` : "detected";
+    const r = replayOf.get(t.id);
+    if (!r) throw new Error(`no replay of ${t.id}`);
+    const status = t.outOfReach
+      ? `out of reach: ${t.outOfReach}`
+      : r.detected
+        ? "detected"
+        : "**not detected by replay**";
     const signal = t.note ? `${t.signal} (${t.note})` : t.signal;
+    const replay = `${r.detonationRecords} + ${r.constructedRecords}: ${r.notifiedBy.length > 0 ? r.notifiedBy.map((id) => `\`${id}\``).join(", ") : "none"}`;
     lines.push(
-      `| \`${t.id}\`${t.detonationLogs ? "" : " *"} ${t.name} | ${status} | ${signal} | ${t.detectedBy.map(link).join(", ")} |`,
+      `| \`${t.id}\`${t.detonationLogs ? "" : " *"} ${t.name} | ${status} | ${signal} | ${t.detectedBy.map(link).join(", ")} | ${replay} |`,
     );
   }
   lines.push("");

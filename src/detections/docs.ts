@@ -1,3 +1,4 @@
+import type { TechniqueReplay } from "./stratus-replay";
 import { attackUrl } from "./attack";
 import { catalog } from "./catalog";
 import { deliversAlarm, detailTypesOf, eventPatternOf, filterPatternOf } from "./render";
@@ -6,6 +7,8 @@ import type { Detection, WatchedResources } from "./types";
 /** Example names used in the generated documentation (the example configuration's). */
 export interface DocsInput {
   readonly watched: WatchedResources;
+  /** Stratus Red Team techniques replayed with the example configuration (docs/coverage.md). */
+  readonly stratusReplay?: readonly TechniqueReplay[];
 }
 
 const RENDERINGS_NOTE = [

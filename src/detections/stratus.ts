@@ -233,8 +233,8 @@ export const STRATUS_AWS_TECHNIQUES: readonly StratusTechnique[] = [
     "aws.impact.s3-ransomware-batch-deletion",
     "S3 Ransomware through batch file deletion",
     false,
-    "a burst of DeleteObjects (S3 data events)",
-    ["s3-objects-batch-deleted-burst"],
+    "DeleteObjects, one call emptying the bucket (S3 data events)",
+    ["s3-objects-batch-deleted"],
   ),
   t(
     "aws.impact.s3-ransomware-client-side-encryption",

@@ -126,7 +126,11 @@ export function threatDetections(w: WatchedResources): Detection[] {
       investigate:
         "Read requestParameters.policyDocument for new Principal entries (accounts, `*`, federated providers) and compare with the role's definition in code; `aws iam get-role` shows the current trust.",
       references: { attack: ["T1098.003"] },
-      condition: all(call("iam", "UpdateAssumeRolePolicy"), SUCCEEDED),
+      condition: all(
+        call("iam", "UpdateAssumeRolePolicy"),
+        present("requestParameters.policyDocument"),
+        SUCCEEDED,
+      ),
       delivery: "event",
       scope: "global",
     },
@@ -349,7 +353,7 @@ export function threatDetections(w: WatchedResources): Detection[] {
       title: "S3 lifecycle rule expires objects within 7 days",
       severity: "medium",
       rationale:
-        "A lifecycle rule that expires objects after a day or a few days deletes a bucket's content without a single DeleteObject call: on a CloudTrail or log bucket it erases the evidence (trailwatch's own archive bucket is watched by watcher-archive-bucket-changed). Short expirations are set legitimately on scratch and query-result buckets; on a bucket holding logs or data, they are the tell. Rules are read in both the one-rule (object) and several-rule (array) forms CloudTrail records.",
+        "A lifecycle rule that expires objects after a day or a few days deletes a bucket's content without a single DeleteObject call: on a CloudTrail or log bucket it erases the evidence (trailwatch's own archive bucket is watched by watcher-archive-bucket-changed). Short expirations are set legitimately on scratch and query-result buckets; on a bucket holding logs or data, they are the tell. Rules are read in both the one-rule (object) and several-rule (array) forms CloudTrail records. A short rule sent with Status Disabled matches too: EventBridge reads both forms alike and could not tie the status to the short rule, and a disabled rule is one call from running.",
       investigate:
         "Which bucket (requestParameters.bucketName) and rule (LifecycleConfiguration.Rule: Expiration.Days, Filter, Status); `aws s3api get-bucket-lifecycle-configuration`; remove the rule before it runs (lifecycle actions run once a day).",
       references: { attack: ["T1562.008", "T1485"] },
@@ -519,13 +523,14 @@ export function threatDetections(w: WatchedResources): Detection[] {
       title: "EC2 user data read from several instances",
       severity: "medium",
       rationale:
-        "User data often holds bootstrap secrets (passwords, tokens, keys). Reading the userData attribute of five or more instances in five minutes, refused attempts included, is someone harvesting them; other attributes do not match. Inventory tools do this on a schedule and are told apart by the principal. Alarm: 5 calls in 300 s.",
+        "User data often holds bootstrap secrets (passwords, tokens, keys). Reading the userData attribute of five or more instances in five minutes, refused attempts included, is someone harvesting them; other attributes do not match, nor do reads AWS services make on your behalf (userIdentity.invokedBy, e.g. CloudFormation). Inventory and cloud-security scanners do this on a schedule and are told apart by the principal. Alarm: 5 calls in 300 s.",
       investigate:
         "Run the metric filter pattern in Logs Insights grouped by userIdentity.arn; move secrets out of user data (Secrets Manager, Parameter Store) and rotate them.",
       references: { attack: ["T1552", "T1580"] },
       condition: all(
         call("ec2", "DescribeInstanceAttribute"),
         eq("requestParameters.attribute", "userData"),
+        absent("userIdentity.invokedBy"),
       ),
       matchesReadOnly: true,
       alarm: { periodSeconds: 300, threshold: 5 },
@@ -538,17 +543,20 @@ export function threatDetections(w: WatchedResources): Detection[] {
       title: "SES sending limits and identities enumerated",
       severity: "medium",
       rationale:
-        "Before sending phishing or spam with a stolen key, attackers check whether SES can send and how much (GetAccountSendingEnabled, GetSendQuota, GetAccount) and which identities are verified (ListIdentities, ListEmailIdentities). The SES console makes some of these calls when opened; three or more in five minutes from a principal that does not run email is the tell, refused attempts included. Alarm: 3 calls in 300 s.",
+        "Before sending phishing or spam with a stolen key, attackers check whether SES can send and how much (GetAccountSendingEnabled, GetSendQuota, GetAccount) and which identities are verified (ListIdentities, ListEmailIdentities). The SES console makes some of these calls when opened; three or more in five minutes from a principal that does not run email is the tell, refused attempts included. Calls AWS services make (sourceIPAddress is the service, e.g. Trusted Advisor checking the send quota) do not count. Alarm: 3 calls in 300 s.",
       investigate:
         "Run the metric filter pattern in Logs Insights grouped by userIdentity.arn and awsRegion (enumeration often spans regions); look for SendEmail / SendRawEmail and CreateEmailIdentity next.",
       references: { attack: ["T1526"] },
-      condition: call(
-        "ses",
-        "GetAccountSendingEnabled",
-        "GetSendQuota",
-        "GetAccount",
-        "ListIdentities",
-        "ListEmailIdentities",
+      condition: all(
+        call(
+          "ses",
+          "GetAccountSendingEnabled",
+          "GetSendQuota",
+          "GetAccount",
+          "ListIdentities",
+          "ListEmailIdentities",
+        ),
+        notSuffix("sourceIPAddress", ".amazonaws.com"),
       ),
       matchesReadOnly: true,
       alarm: { periodSeconds: 300, threshold: 3 },
@@ -659,7 +667,7 @@ export function threatDetections(w: WatchedResources): Detection[] {
       title: "S3 bucket policy grants access to a whole AWS account",
       severity: "medium",
       rationale:
-        "A bucket policy statement whose AWS principal is an account root (`arn:aws:iam::<account>:root`) delegates the bucket to everyone that account lets in: the classic backdoor for exfiltrating data to an attacker's account. Policies that name only roles, users or AWS services, and trailwatch's own archive bucket (watched by watcher-archive-bucket-changed), do not match. Sharing with a partner or logging account is the legitimate case; an unknown account id is the tell. A list of AWS principals in one statement is searched by the event rule only (the metric filter and Athena read single principals).",
+        "A bucket policy statement whose AWS principal is an account root (`arn:aws:iam::<account>:root`) delegates the bucket to everyone that account lets in: the classic backdoor for exfiltrating data to an attacker's account. A principal of `*` is not matched: `*` is the filter pattern's wildcard, so no metric filter can test for it exactly (S3 Block Public Access, on by default for new buckets, refuses such policies; cis-s3-bucket-policy-changes reports every policy change and IAM Access Analyzer every public grant). Policies that name only roles, users or AWS services, and trailwatch's own archive bucket (watched by watcher-archive-bucket-changed), do not match. Sharing with a partner or logging account is the legitimate case; an unknown account id is the tell. A list of AWS principals in one statement is searched by the event rule only (the metric filter and Athena read single principals).",
       investigate:
         "Read requestParameters.bucketPolicy.Statement (principals, actions, Effect) and compare with the bucket's definition in code; IAM Access Analyzer lists every external grant.",
       references: { attack: ["T1537"] },
@@ -711,16 +719,16 @@ export function threatDetections(w: WatchedResources): Detection[] {
     },
     {
       ...common,
-      id: "s3-objects-batch-deleted-burst",
-      title: "Many S3 batch deletions",
+      id: "s3-objects-batch-deleted",
+      title: "S3 objects deleted in a batch",
       severity: "medium",
       rationale:
-        "DeleteObjects removes up to 1,000 objects (or object versions) per call: ten calls in five minutes can empty a bucket, the first step of S3 ransomware. Applications and clean-up jobs batch-delete too and are told apart by principal and bucket. Needs S3 data events for the buckets (trail.s3DataEvents or trail.s3DataEventsAllBuckets); without them nothing reaches this alarm. Alarm: 10 calls in 300 s.",
+        "DeleteObjects removes up to 1,000 objects (or object versions) per call: one call can empty a bucket, the first step of S3 ransomware (Stratus Red Team's emulation empties its bucket with a single call). Data events are logged only for the buckets you chose (trail.s3DataEvents), usually those whose data matters, where batch deletions are rare; clean-up jobs and `aws s3 rm --recursive` batch-delete too and are told apart by principal and bucket. Without S3 data events nothing reaches this alarm. Alarm: 1 call in 300 s; raise it for buckets that clean-up jobs empty routinely.",
       investigate:
         "Run the metric filter pattern in Logs Insights grouped by userIdentity.arn and requestParameters.bucketName; with versioning, the deleted versions may still be restorable.",
       references: { attack: ["T1485"] },
       condition: all(call("s3", "DeleteObjects"), SUCCEEDED),
-      alarm: { periodSeconds: 300, threshold: 10 },
+      alarm: { periodSeconds: 300, threshold: 1 },
       delivery: "alarm",
       scope: "regional",
     },
@@ -764,7 +772,7 @@ export function threatDetections(w: WatchedResources): Detection[] {
       title: "Security group ingress opened to the whole internet",
       severity: "medium",
       rationale:
-        "An ingress rule from 0.0.0.0/0 or ::/0 (any /0) exposes every port it names to the internet: SSH or RDP opened this way is an attacker's way back in or out. The created rules are read from the response (responseElements.securityGroupRuleSet), which lists them whichever request form was used. Public load balancers and web servers legitimately take 80/443 from anywhere; other ports are the tell.",
+        "An ingress rule from 0.0.0.0/0 or ::/0 (any /0) exposes every port it names to the internet: SSH or RDP opened this way is an attacker's way back in or out. The created rules are read from the response (responseElements.securityGroupRuleSet), which lists them whichever request form was used. Records from before the response listed them (2021) are not matched: reading the request's nested ipPermissions too makes a metric filter pattern longer than CloudWatch Logs allows; security-group-rule-changed (seed) reports every ingress change. Public load balancers and web servers legitimately take 80/443 from anywhere; other ports are the tell.",
       investigate:
         "Read responseElements.securityGroupRuleSet.items (ports, CIDR) and the group; revoke with `aws ec2 revoke-security-group-ingress --security-group-rule-ids`.",
       references: { attack: ["T1562.007"] },

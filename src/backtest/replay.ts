@@ -46,7 +46,8 @@ export function replayRecords(
       filterMatches: t.filter.matches,
       eventMatches: t.event.matches,
       alarms,
-      notified: (deliversEvent(d) && t.event.matches > 0) || (deliversAlarm(d) && (alarms ?? 0) > 0),
+      notified:
+        (deliversEvent(d) && t.event.matches > 0) || (deliversAlarm(d) && (alarms ?? 0) > 0),
     };
   });
 }

@@ -27,7 +27,7 @@ import { compileFilterPattern } from "../src/patterns/filter-pattern";
 import { alarmTuningById } from "../src/detections/custom";
 import { selectDetections } from "../src/detections/select";
 import { docsInput } from "../scripts/docs-input";
-import { config } from "./helpers";
+import { build, config, exampleConfigInput, resourcesOf, synthJson } from "./helpers";
 import {
   CONSTRUCTED_RECORDS,
   DETONATION_RECORDS,
@@ -337,5 +337,38 @@ describe("precision on real records", () => {
     );
     const [outcome] = replayRecords([BY_ID.get("secretsmanager-secrets-read-burst")!], reads);
     expect(outcome).toMatchObject({ filterMatches: 2, alarms: 0, notified: false });
+  });
+});
+
+describe("volume signals in the synthesized home stack", () => {
+  const alarmsOf = (overrides: Parameters<typeof build>[0] = {}) =>
+    resourcesOf(synthJson(build(overrides).home), "aws_cloudwatch_metric_alarm");
+  const alarmFor = (alarms: Record<string, any>[], id: string) =>
+    alarms.find((a) => a.metric_name === id);
+
+  test("each renders with its own defaults, and detections.alarms tunes it field by field", () => {
+    const defaults = alarmsOf();
+    for (const d of THREAT.filter((x) => x.alarm)) {
+      const a = alarmFor(defaults, d.id);
+      expect([d.id, a?.period, a?.threshold, a?.statistic]).toEqual([
+        d.id,
+        d.alarm!.periodSeconds,
+        d.alarm!.threshold,
+        "Sum",
+      ]);
+    }
+    const input = exampleConfigInput() as any;
+    const tuned = alarmsOf({
+      detections: {
+        ...input.detections,
+        alarms: { "ssm-sessions-started": { threshold: 10, evaluationPeriods: 3 } },
+      },
+    });
+    expect(alarmFor(tuned, "ssm-sessions-started")).toMatchObject({
+      period: 300, // the detection's default, kept
+      threshold: 10,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 3,
+    });
   });
 });

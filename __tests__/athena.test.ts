@@ -460,11 +460,11 @@ describe("athena: the saved queries run (DuckDB stand-in) and return what they p
     expect(fixtures.length).toBeGreaterThan(0);
     expect(
       all
-        .map((r) => r.eventid)
+        .map((r) => String(r.eventid))
         .filter((id) => fixtures.includes(id))
         .sort(),
     ).toEqual([...fixtures].sort());
-    const rows = all.filter((r) => !fixtures.includes(r.eventid));
+    const rows = all.filter((r) => !fixtures.includes(String(r.eventid)));
     expect(rows.map((r) => r.eventid)).toEqual(["s3-delete", "s3-put", "s3-week-old"]);
     expect(rows[1]).toEqual(
       expect.objectContaining({

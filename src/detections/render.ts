@@ -3,9 +3,19 @@ import { renderConditionToFilterPattern } from "../patterns/filter-pattern-rende
 import type { Condition } from "./condition";
 import { DETAIL_TYPES, type Detection } from "./types";
 
+// Detections are immutable data: each is rendered once however many constructs, checks and
+// documents ask (synth renders a detection for every region's rule, its alarm, the quota check ...).
+const filterPatterns = new WeakMap<Detection, string>();
+const eventPatterns = new WeakMap<Detection, string>();
+
 /** The CloudWatch Logs metric filter pattern: the standard's text where one is fixed, else rendered. */
 export function filterPatternOf(d: Detection): string {
-  return d.verbatimFilterPattern ?? renderConditionToFilterPattern(d.condition);
+  let p = filterPatterns.get(d);
+  if (p === undefined) {
+    p = d.verbatimFilterPattern ?? renderConditionToFilterPattern(d.condition);
+    filterPatterns.set(d, p);
+  }
+  return p;
 }
 
 /** EventBridge detail-types of the records a detection applies to. */
@@ -15,7 +25,13 @@ export function detailTypesOf(d: Detection): string[] {
 
 /** The EventBridge event pattern: the same condition, under `detail`, with the right detail-types. */
 export function eventPatternOf(d: Detection): Record<string, unknown> {
-  return renderConditionToEventPattern(d.condition, detailTypesOf(d)) as Record<string, unknown>;
+  let json = eventPatterns.get(d);
+  if (json === undefined) {
+    json = JSON.stringify(renderConditionToEventPattern(d.condition, detailTypesOf(d)));
+    eventPatterns.set(d, json);
+  }
+  // A fresh copy each time: callers may extend the pattern they get.
+  return JSON.parse(json) as Record<string, unknown>;
 }
 
 export function deliversAlarm(d: Detection): boolean {

@@ -205,7 +205,11 @@ describe("existing trail: requirements per detection", () => {
     // Reported in the same run as a problem elsewhere (issue 10 fault 4: every problem at once).
     const alsoBadAddress = raw();
     alsoBadAddress.trail.existing.managementEvents = "WriteOnly";
-    alsoBadAddress.detections = { enable: ["cloudtrail-describe-trails"] };
+    // The threat pack's read-only volume signals would be named too; this test is about one.
+    alsoBadAddress.detections = {
+      enable: ["cloudtrail-describe-trails"],
+      packs: { threat: false },
+    };
     alsoBadAddress.alerts.emails = ["not-an-address"];
     expect(configProblems(alsoBadAddress)).toEqual([
       'alerts.emails[0]: not an e-mail address (expected name@example.com) (got "not-an-address")',

@@ -43,13 +43,38 @@ const covered = EVENT_DETECTIONS.filter((d) => matchingEvents(d).length > 0);
 test("real records cover the event-delivered detections below", () => {
   // The watcher detections other than the key's name trailwatch's own resources, which no public
   // record touches; constructed records cover them in the detection tests.
+  // The threat pack's event detections have real records too (Stratus Red Team detonations,
+  // Panther's test events) but for those whose records are constructed.
   expect(covered.map((d) => d.id).sort()).toEqual([
+    "bedrock-model-access-enabled",
+    "cloudtrail-logging-stopped",
+    "cloudtrail-selectors-narrowed",
     "cloudtrail-tampering",
+    "dns-query-logging-deleted",
+    "ebs-snapshot-shared",
+    "ec2-ami-shared",
+    "ec2-gpu-instances-requested",
+    "ec2-serial-console-access",
+    "ec2-user-data-modified",
     "iam-access-key-created",
+    "iam-access-key-created-for-user",
+    "iam-admin-policy-attached",
+    "iam-console-password-set",
     "iam-policy-changed",
+    "iam-role-created-cross-account",
+    "iam-role-trust-policy-changed",
+    "iam-user-created",
+    "lambda-code-updated",
+    "lambda-function-policy-opened",
+    "lambda-layer-attached",
     "nacl-changed",
+    "organizations-leave-attempted",
+    "rds-snapshot-shared",
     "root-console-signin",
+    "s3-lifecycle-short-expiration",
     "security-group-rule-changed",
+    "ssm-shell-command-sent",
+    "vpc-flow-logs-deleted",
     "watcher-trail-key-changed",
   ]);
 });

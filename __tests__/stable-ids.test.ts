@@ -275,7 +275,7 @@ describe("detections: resources keyed by detection id", () => {
 });
 
 describe("detections.custom: resources keyed by the custom detection's id", () => {
-  const third = { ...LOGIN_PROFILE_CREATED, id: "iam-console-password-set" };
+  const third = { ...LOGIN_PROFILE_CREATED, id: "iam-login-profile-set" };
   const fourth = { ...PUBLIC_ACCESS_BLOCK_REMOVED, id: "s3-bucket-exposed" };
   const withCustom = (custom: object[]) => (c: any) => (c.detections = { custom });
   const base = render(withCustom([LOGIN_PROFILE_CREATED, PUBLIC_ACCESS_BLOCK_REMOVED, third]));

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { alarmTransitions, type AlarmModel } from "../src/backtest/alarm";
-import { EXIT, main, type Io } from "../src/backtest/cli";
+import { EXIT, main } from "../src/backtest/cli";
 import { planDetections } from "../src/backtest/engine";
 import { runBacktest } from "../src/backtest/pool";
 import { listInputs } from "../src/backtest/readers";
@@ -11,6 +11,7 @@ import { formatHuman } from "../src/backtest/report";
 import { catalog } from "../src/detections/catalog";
 import { ROOT } from "./helpers";
 import { REAL_RECORDS, WATCHED } from "./support/records";
+import { captureIo } from "./support/cli-io";
 
 // Backtests read files, compile the catalog and start worker threads: seconds of work, more than
 // jest's default 5 s on a loaded machine.
@@ -435,17 +436,5 @@ describe("alarms through the backtest", () => {
     );
   });
 
-  function capture(): Io & { out: () => string; err: () => string } {
-    let out = "";
-    let err = "";
-    return {
-      stdout: (s) => void (out += s),
-      stderr: (s) => void (err += s),
-      progress: false,
-      env: {},
-      cwd: ROOT,
-      out: () => out,
-      err: () => err,
-    };
-  }
+  const capture = () => ({ ...captureIo(ROOT), progress: false });
 });

@@ -3,10 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import { EXIT, main, type Io } from "../src/backtest/cli";
+import { EXIT, main } from "../src/backtest/cli";
 import { listInputs } from "../src/backtest/readers";
 import { ROOT } from "./helpers";
 import { REAL_RECORDS } from "./support/records";
+import { captureIo } from "./support/cli-io";
 
 // Backtests read files, compile the catalog and start worker threads: seconds of work, more than
 // jest's default 5 s on a loaded machine.
@@ -36,19 +37,7 @@ function tree(name: string, files: Record<string, readonly object[] | string> = 
 const A = REAL_RECORDS.slice(0, 40);
 const B = REAL_RECORDS.slice(40, 100);
 
-function capture(): Io & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdout: (s) => void (out += s),
-    stderr: (s) => void (err += s),
-    progress: false,
-    env: {},
-    cwd: ROOT,
-    out: () => out,
-    err: () => err,
-  };
-}
+const capture = () => ({ ...captureIo(ROOT), progress: false });
 
 async function run(args: string[]) {
   const io = capture();

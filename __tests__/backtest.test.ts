@@ -11,7 +11,7 @@ import {
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import { EXIT, exitCodeOf, main, type Io } from "../src/backtest/cli";
+import { EXIT, exitCodeOf, main } from "../src/backtest/cli";
 import { planDetections, type PlannedDetection } from "../src/backtest/engine";
 import { principalOf } from "../src/backtest/tally";
 import { compileGate } from "../src/backtest/gate";
@@ -26,6 +26,7 @@ import { cloudTrailRecordToEvent } from "../src/patterns/event-envelope";
 import { compileFilterPattern } from "../src/patterns/filter-pattern";
 import { ROOT } from "./helpers";
 import { CONSTRUCTED_RECORDS, REAL_RECORDS, WATCHED } from "./support/records";
+import { captureIo } from "./support/cli-io";
 
 // Backtests read files, compile the catalog and start worker threads: seconds of work, more than
 // jest's default 5 s on a loaded machine.
@@ -361,19 +362,7 @@ describe("disagreements", () => {
 });
 
 describe("command line", () => {
-  function capture(): Io & { out: () => string; err: () => string } {
-    let out = "";
-    let err = "";
-    return {
-      stdout: (s) => void (out += s),
-      stderr: (s) => void (err += s),
-      progress: false,
-      env: {},
-      cwd: ROOT,
-      out: () => out,
-      err: () => err,
-    };
-  }
+  const capture = () => ({ ...captureIo(ROOT), progress: false });
 
   test("--only selects detections; an unknown id is a usage error listing the allowed ids", async () => {
     const io = capture();

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { parseConfig } from "../../src/config/load";
 import { EXIT, main, parseArgs, UsageError } from "../../src/sigma/cli";
 import { ROOT } from "../helpers";
+import { captureIo } from "../support/cli-io";
 
 // Conversions, synths and DuckDB runs take seconds; on a loaded machine, more than jest's default 5 s.
 jest.setTimeout(60_000);
@@ -14,15 +15,9 @@ const DISABLE_LOGGING = path.join(RULES, "aws_cloudtrail_disable_logging.yml");
 const MFA = path.join(RULES, "aws_cloudtrail_console_login_success_without_mfa.yml");
 
 async function run(argv: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    env,
-    cwd,
-  });
-  return { code, stdout, stderr };
+  const io = captureIo(cwd, env);
+  const code = await main(argv, io);
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 describe("npm run sigma", () => {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EXIT, main } from "../../src/validate/cli";
 import { exampleConfigInput, ROOT } from "../helpers";
+import { captureIo } from "../support/cli-io";
 
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
@@ -16,15 +17,9 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 async function run(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    env: process.env,
-    cwd: root,
-  });
-  return { code, stdout, stderr };
+  const io = captureIo(root, process.env);
+  const code = await main(argv, io);
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 /** trailwatch-validate-* directories in the system temp directory (other runs may add some). */

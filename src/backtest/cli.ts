@@ -19,6 +19,7 @@ import { planDetections } from "./engine";
 import { autoJobs, runBacktest, type BacktestResult } from "./pool";
 import { INPUT_SUFFIXES, listInputs, MissingPathError, type Inputs } from "./readers";
 import { formatHuman, toJson } from "./report";
+import type { ProcessIo } from "../cli/run";
 
 export const EXIT = { ok: 0, skipped: 1, usage: 2, disagreement: 3, noRecords: 4 } as const;
 
@@ -119,13 +120,10 @@ function positiveInt(name: string, v: string): number {
   return Number(v);
 }
 
-export interface Io {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
+/** The process I/O the command uses (see src/cli/run.ts). */
+export interface Io extends ProcessIo {
   /** Progress goes to stderr only when it is a terminal. */
   readonly progress: boolean;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {

@@ -19,6 +19,7 @@ export { UsageError };
 import { ConfigError, configPath, loadConfigFile, parseConfig } from "../config/load";
 import type { CustomDetectionInput } from "../config/custom-detections";
 import { convertSigma, type SigmaConversion } from "./convert";
+import type { ProcessIo } from "../cli/run";
 
 export const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
 
@@ -70,12 +71,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   return { paths, write: v.write === true, config: v.config, license, delivery, help };
 }
 
-export interface Io {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-}
+/** The process I/O the command uses (see src/cli/run.ts). */
+export type Io = ProcessIo;
 
 /** Rule files under the given paths (directories recursively, .yml/.yaml, sorted). */
 export function ruleFiles(paths: readonly string[], cwd: string): string[] {

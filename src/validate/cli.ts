@@ -18,6 +18,7 @@ import { findProvider, NoProviderError, planStackDirs, stackDirs } from "./plan-
 import type { StackPlan } from "./plan-stack";
 import { makeTempDir, removeTempDir } from "./temp";
 import { terraformVersion } from "./terraform";
+import type { ProcessIo } from "../cli/run";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -41,12 +42,8 @@ options:
 
 exit codes: 0 every stack planned without error, 1 an error or no provider, 2 usage error`;
 
-export interface Io {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-}
+/** The process I/O the command uses (see src/cli/run.ts). */
+export type Io = ProcessIo;
 
 interface Args {
   readonly configs: string[];

@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -94,5 +95,30 @@ describe("synthesis", () => {
       expect(
         readFileSync(path.join(dir, "cdktf.out", "stacks", stack, "cdk.tf.json"), "utf8"),
       ).toBe(readFileSync(path.join(direct, "stacks", stack, "cdk.tf.json"), "utf8"));
+  });
+
+  test("renders without a Terraform CLI on PATH (a synth-only CI job), moved blocks included", () => {
+    // A PATH holding node only: cdktf's own check for moved blocks would spawn `terraform version`
+    // and fail the synth here.
+    const bin = tempDir();
+    symlinkSync(process.execPath, path.join(bin, "node"));
+    const dir = tempDir();
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-synth.js")], {
+      cwd: dir,
+      env: { PATH: bin, TRAILWATCH_CONFIG: path.join(ROOT, "trailwatch.config.json") },
+      encoding: "utf8",
+    });
+    expect(r.stderr).not.toMatch(/terraform version/);
+    expect(r.status).toBe(0);
+    const home = JSON.parse(
+      readFileSync(
+        path.join(dir, "cdktf.out", "stacks", "trailwatch-ap-northeast-1", "cdk.tf.json"),
+        "utf8",
+      ),
+    );
+    // The example's e-mail subscriptions carry moved blocks from their 0.1 addresses.
+    expect(home.moved.length).toBeGreaterThan(0);
+    // What makes Terraform < 1.10 stop at init instead (see BaseStack.hasResourceMove).
+    expect(home.terraform.backend.s3.use_lockfile).toBe(true);
   });
 });

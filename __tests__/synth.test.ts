@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -95,6 +96,34 @@ describe("synthesis", () => {
       expect(
         readFileSync(path.join(dir, "cdktf.out", "stacks", stack, "cdk.tf.json"), "utf8"),
       ).toBe(readFileSync(path.join(direct, "stacks", stack, "cdk.tf.json"), "utf8"));
+  });
+
+  test("the bundle's V8 code cache: written by a run, used by the next, same rendering (JSON and --hcl)", () => {
+    const cache = path.join(ROOT, "dist", "main.js.v8-cache");
+    const run = (...args: string[]) => {
+      const dir = tempDir();
+      const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-synth.js"), ...args], {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH,
+          TRAILWATCH_CONFIG: path.join(ROOT, "trailwatch.config.json"),
+        },
+        encoding: "utf8",
+      });
+      expect(r.stderr).not.toMatch(/Error|ExperimentalWarning/);
+      expect(r.status).toBe(0);
+      const stack = path.join(dir, "cdktf.out", "stacks", "trailwatch-ap-northeast-1");
+      return readFileSync(
+        path.join(stack, args.includes("--hcl") ? "main.tf" : "cdk.tf.json"),
+        "utf8",
+      );
+    };
+    rmSync(cache, { force: true });
+    const cold = run();
+    expect(existsSync(cache)).toBe(true);
+    expect(run()).toBe(cold);
+    // --hcl loads its parser after start-up, from a script compiled from the cache.
+    expect(run("--hcl")).toMatch(/^resource "aws_cloudtrail" /m);
   });
 
   test("renders without a Terraform CLI on PATH (a synth-only CI job), moved blocks included", () => {

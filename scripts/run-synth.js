@@ -4,11 +4,22 @@
 // the bundle is rebuilt only when main.ts, src/ or the installed packages changed. Plain
 // JavaScript on purpose: this file must run before anything is compiled.
 "use strict";
-const { existsSync, readdirSync, statSync } = require("node:fs");
+const {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = require("node:fs");
+const Module = require("node:module");
 const path = require("node:path");
+const vm = require("node:vm");
 
 const root = path.resolve(__dirname, "..");
 const bundle = path.join(root, "dist", "main.js");
+const codeCache = `${bundle}.v8-cache`;
 
 function newestMtime(files) {
   return Math.max(...files.map((f) => statSync(f).mtimeMs));
@@ -42,5 +53,54 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestMtime(sources)) {
     alias: { "jsonc-parser": path.join(root, "node_modules/jsonc-parser/lib/esm/main.js") },
     logLevel: "error",
   });
+  rmSync(codeCache, { force: true });
 }
-require(bundle);
+runWithCodeCache(bundle, codeCache);
+
+/**
+ * Runs the bundle as `require(bundle)` would, with V8's code cache for it: the machine code of
+ * every function the last run compiled, taken when that run ended (`script.createCachedData()`
+ * after execution, so it holds the lazily compiled functions too, which a cache produced at
+ * compile time would not). Compiling the bundle was a third of synth time; with the cache, start-up
+ * skips it (measured: 1.10 s -> 0.86 s for the example configuration, `require("cdktf")` 0.38 s).
+ * V8 rejects a cache made for other source, another V8 version or other flags
+ * (`cachedDataRejected`), and a fresh one is written at exit; it is written to a temporary name
+ * and renamed, so concurrent runs never read half a file. Node 22's `module.enableCompileCache()`
+ * does this for every module; Node 20 has no such switch. The bundle must not use `import()`:
+ * Node 20 gives a script compiled from a cache no loader for it (src/hcl/verify.ts).
+ */
+function runWithCodeCache(file, cacheFile) {
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(readFileSync(file, "utf8")), {
+    filename: file,
+    cachedData,
+  });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once("exit", () => {
+      try {
+        const tmp = `${cacheFile}.${process.pid}`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        // A read-only checkout only loses the speed-up.
+      }
+    });
+  }
+  const bundleModule = new Module(file, module);
+  bundleModule.filename = file;
+  bundleModule.paths = Module._nodeModulePaths(path.dirname(file));
+  const compiled = script.runInThisContext();
+  compiled.call(
+    bundleModule.exports,
+    bundleModule.exports,
+    Module.createRequire(file),
+    bundleModule,
+    file,
+    path.dirname(file),
+  );
+}

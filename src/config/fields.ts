@@ -87,20 +87,30 @@ export const dataEventBucket = z.string().superRefine((value, ctx) => {
 /** Athena's minimum `bytes_scanned_cutoff_per_query` (10 MB). */
 export const MIN_BYTES_SCANNED_CUTOFF = 10485760;
 
+/** The canonical IANA names of this runtime's time zone database (`Intl.supportedValuesOf`). */
+let canonical: Set<string> | undefined;
+function canonicalTimeZones(): Set<string> {
+  canonical ??= new Set(Intl.supportedValuesOf("timeZone"));
+  return canonical;
+}
+
 /**
  * An IANA time zone name (`Area/Location`, or `UTC`) that this runtime's time zone database knows;
  * Athena takes IANA names. Abbreviations and links without an area (`JST`, `EST`, `Japan`) and
  * names in the wrong case are refused, with the name they stand for as a suggestion.
  */
 export function timeZoneProblem(tz: string): string | undefined {
+  const shaped = /^[A-Z][A-Za-z_-]*(\/[A-Z0-9][A-Za-z0-9_+-]*)+$/.test(tz);
+  // Canonical names first: listing them takes ~3 ms, the first DateTimeFormat ~30 ms (ICU's locale
+  // data), which the aliases ("Asia/Calcutta") and the "did you mean" hint still need.
+  if (tz === "UTC" || (shaped && canonicalTimeZones().has(tz))) return undefined;
   let resolved: string | undefined;
   try {
     resolved = new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
     resolved = undefined;
   }
-  const shaped = /^[A-Z][A-Za-z_-]*(\/[A-Z0-9][A-Za-z0-9_+-]*)+$/.test(tz);
-  if (tz === "UTC" || (resolved && shaped)) return undefined;
+  if (resolved && shaped) return undefined;
   const hint = resolved && resolved !== tz ? ` (did you mean "${resolved}"?)` : "";
   return `not an IANA time zone name such as "Asia/Tokyo" or "UTC"${hint}`;
 }

@@ -18,6 +18,7 @@
  * Templates compare as template text on both sides (`${aws_x.y.arn}`, `$${literal}`), so a
  * reference, an escape or a single character that the HCL lost or gained is a difference.
  */
+import { createRequire } from "node:module";
 import { unchompHeredoc } from "./literal";
 
 type Json = unknown;
@@ -90,10 +91,15 @@ export function differences(json: Json, hcl: Json, at = ""): string[] {
   return [`${at || "(top)"}: JSON ${show(json)} | HCL ${show(hcl)}`];
 }
 
-/** Parses HCL text into Terraform JSON with @cdktf/hcl2json (loaded on first use: it is WebAssembly). */
+/**
+ * Parses HCL text into Terraform JSON with @cdktf/hcl2json, HashiCorp's own HCL parser compiled to
+ * WebAssembly. Loaded on first use (starting it takes a second or more), with `require` rather
+ * than `import()`: the synth bundle runs from V8's code cache (scripts/run-synth.js), and Node 20
+ * loses a cached script's `import()` loader (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+ */
 export async function parseHcl(fileName: string, hcl: string): Promise<Json> {
-  const { parse } = await import("@cdktf/hcl2json");
-  return parse(fileName, hcl);
+  const hcl2json = createRequire(__filename)("@cdktf/hcl2json") as typeof import("@cdktf/hcl2json");
+  return hcl2json.parse(fileName, hcl);
 }
 
 /**

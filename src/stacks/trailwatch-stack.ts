@@ -10,6 +10,21 @@ import { withHclStrings } from "../hcl/render";
  * Its HCL rendering writes every string itself (src/hcl/render.ts): cdktf's is wrong for many.
  */
 export class TrailwatchStack extends TerraformStack {
+  /**
+   * cdktf's prepare step without its extra resolving pass. In cdktf 0.21 that pass (every
+   * element's configuration resolved once more before the real rendering: a fifth of synth time,
+   * measured with `node --cpu-prof`) exists only to find references to another stack's resources
+   * and add remote state and outputs for them (`Reference.resolve` in cdktf's tfExpression.js).
+   * trailwatch's stacks never reference each other: each region's state is planned and applied on
+   * its own, and what a stack needs of another (the home region's bus or topic) is an ARN built
+   * from the configuration. A reference slipped in by mistake would render as a reference to an
+   * undeclared resource, which `terraform validate` (`npm run validate`, CI) rejects; and
+   * `__tests__/stacks-independent.test.ts` renders every example both ways and finds them equal.
+   */
+  override prepareStack(): void {
+    this.ensureBackendExists();
+  }
+
   override toTerraform(): ReturnType<TerraformStack["toTerraform"]> {
     return withLiteralStrings(this, () => super.toTerraform());
   }

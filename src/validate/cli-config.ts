@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
+import { parseHcl } from "../hcl/verify";
 
 /**
  * What trailwatch reads from the user's Terraform CLI configuration: where providers may already
@@ -88,9 +89,7 @@ export async function readCliConfigMirrors(
 async function parseHclFile(file: string): Promise<Record<string, unknown>> {
   const text = readFileSync(file, "utf8");
   if (file.endsWith(".json")) return JSON.parse(text);
-  // Loaded lazily: starting the WebAssembly parser takes a second or more.
-  const { parse } = await import("@cdktf/hcl2json");
-  return parse(path.basename(file), text);
+  return (await parseHcl(path.basename(file), text)) as Record<string, unknown>;
 }
 
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);

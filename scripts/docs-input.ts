@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { watchedResources } from "../src/app";
+import { watchedResources } from "../src/detections/watched";
 import type { CloudTrailRecord } from "../src/backtest/readers";
 import { loadConfigFile } from "../src/config/load";
 import { alarmTuningById } from "../src/detections/custom";

@@ -8,8 +8,6 @@ import { watchedResources } from "./detections/watched";
 import { MemberForwarding } from "./organization/member-forwarding";
 import { managementAccount } from "./config/modes";
 
-export { watchedResources };
-
 export interface TrailwatchApp {
   readonly app: App;
   readonly home: HomeStack;

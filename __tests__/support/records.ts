@@ -1,6 +1,6 @@
 import { readFixtureJsonl } from "./fixtures";
 import { resolveNames } from "../../src/names";
-import { watchedResources } from "../../src/app";
+import { watchedResources } from "../../src/detections/watched";
 import { config } from "../helpers";
 
 export type CloudTrailRecord = Record<string, any> & { eventID: string; _source: string };

@@ -5,7 +5,7 @@
  * or configuration error; 3 the two renderings of a detection disagreed on some record (a bug;
  * wins over 1); 4 no record was read (nothing was tested).
  */
-import { watchedResources } from "../app";
+import { watchedResources } from "../detections/watched";
 import { alarmPeriod } from "../config/fields";
 import { ConfigError, configPath, loadConfigFile } from "../config/load";
 import { enabledDetections } from "../detections/catalog";

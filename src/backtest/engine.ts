@@ -20,6 +20,7 @@ import {
   matchedRecord,
   MAX_DISAGREEMENTS,
   RenderingAccumulator,
+  type SentByThread,
   str,
   type Disagreement,
   type FileTally,
@@ -224,14 +225,15 @@ export class FileScanner {
       });
   }
 
-  tally(): FileTally {
+  /** The file's tally; with `sent`, only what this thread has not sent yet (see tally.ts). */
+  tally(sent?: SentByThread): FileTally {
     return {
       file: this.file,
       records: this.records,
       detections: this.compiled.detections.map((c, i) => ({
         id: c.plan.id,
-        filter: this.filters[i].tally(),
-        event: this.events[i].tally(),
+        filter: this.filters[i].tally(sent?.filters[i]),
+        event: this.events[i].tally(sent?.events[i]),
         disagreements: this.disagreements[i],
         disagreementCount: this.disagreementCounts[i],
       })),
@@ -250,7 +252,8 @@ function envelopeOf(r: CloudTrailRecord): object | null {
 
 /**
  * Reads and scans one file (already opened with `openInput` when prefetching). Throws InputError
- * (from the reader) when the file must be skipped.
+ * (from the reader) when the file must be skipped. `sent`: what the calling thread has sent of
+ * earlier files, so the tally leaves that out (one per thread, kept across its files).
  */
 export async function scanFile(
   compiled: CompiledPlan,
@@ -258,6 +261,7 @@ export async function scanFile(
   options: EngineOptions & ReadOptions,
   onProgress?: (records: number) => void,
   input?: Promise<AsyncIterable<Buffer>>,
+  sent?: SentByThread,
 ): Promise<FileTally> {
   const scanner = new FileScanner(compiled, file, options);
   // Progress in batches of 16k records keeps callbacks (and worker messages) off the hot path.
@@ -269,5 +273,5 @@ export async function scanFile(
     : scanner.add;
   await readRecords(file, add, options, input);
   if (onProgress) onProgress(scanner.records & 0x3fff);
-  return scanner.tally();
+  return scanner.tally(sent);
 }

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { compilePlan, scanFile, type EngineOptions, type PlannedDetection } from "./engine";
 import { InputError, openInput, type ReadOptions, type Skipped } from "./readers";
-import { Totals, type DetectionTotals, type FileTally } from "./tally";
+import { SentByThread, Totals, type DetectionTotals, type FileTally } from "./tally";
 
 export interface RunOptions extends EngineOptions, ReadOptions {
   /** Worker threads; 1 runs in this thread. */
@@ -102,13 +102,14 @@ async function runHere(
   onProgress: RunOptions["onProgress"],
 ): Promise<void> {
   const compiled = compilePlan(plan, options);
+  const sent = new SentByThread(plan.length);
   const progress = onProgress && ((n: number) => onProgress(n, false));
   let next = files.length > 0 ? openInput(files[0]) : undefined;
   for (let i = 0; i < files.length; i++) {
     const input = next!;
     next = i + 1 < files.length ? openInput(files[i + 1]) : undefined;
     try {
-      settle(i, await scanFile(compiled, files[i], options, progress, input));
+      settle(i, await scanFile(compiled, files[i], options, progress, input, sent));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       settle(i, { file: files[i], error: e.message });

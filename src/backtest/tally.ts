@@ -94,7 +94,13 @@ export class RenderingAccumulator {
   lastMs = -Infinity;
   first: string | null = null;
   last: string | null = null;
-  readonly examples: (Example & { readonly ms: number })[] = [];
+  /** The earliest matches so far; their Example is built in tally(), for at most MAX_EXAMPLES. */
+  readonly examples: {
+    readonly ms: number;
+    readonly eventId: string;
+    readonly match: MatchedRecord;
+    readonly file: string;
+  }[] = [];
   readonly minutes = new Map<number, number>();
   // Records come roughly in time order: count runs of one minute before touching the map.
   private minute = NaN;
@@ -126,11 +132,12 @@ export class RenderingAccumulator {
       this.examples.length < MAX_EXAMPLES ||
       exampleBefore(ms, m.eventId, this.examples.at(-1)!)
     ) {
-      const example = {
-        ...exampleOf(m.record, m.principal, file),
+      this.examples.push({
         ms: Number.isFinite(ms) ? ms : Infinity,
-      };
-      this.examples.push(example);
+        eventId: m.eventId,
+        match: m,
+        file,
+      });
       this.examples.sort(compareExamples);
       if (this.examples.length > MAX_EXAMPLES) this.examples.pop();
     }
@@ -142,17 +149,51 @@ export class RenderingAccumulator {
     this.inMinute = 0;
   }
 
-  tally(): RenderingTally {
+  /**
+   * The file's tally. With `sent` (what this thread already sent for this detection and
+   * rendering), principals already sent and examples that cannot be among the earliest are left
+   * out, and `sent` takes in the rest: the merged totals come out the same (principals are a set;
+   * an example later than MAX_EXAMPLES already sent is never among the earliest), at a fraction of
+   * the copying between threads and the merging.
+   */
+  tally(sent?: SentRendering): RenderingTally {
     this.flushMinute();
+    let principals = [...this.principals];
+    let examples = this.examples;
+    if (sent) {
+      principals = principals.filter((p) => !sent.principals.has(p));
+      for (const p of principals) sent.principals.add(p);
+      examples = examples.filter(
+        (e) => sent.examples.length < MAX_EXAMPLES || compareExamples(e, sent.examples.at(-1)!) < 0,
+      );
+      sent.examples = [...sent.examples, ...examples].sort(compareExamples).slice(0, MAX_EXAMPLES);
+    }
     return {
       matches: this.matches,
       eventIds: this.eventIds,
-      principals: [...this.principals],
+      principals,
       first: this.first,
       last: this.last,
-      examples: this.examples.map(({ ms: _ms, ...e }) => e),
+      examples: examples.map((e) => exampleOf(e.match.record, e.match.principal, e.file)),
       minutes: [...this.minutes],
     };
+  }
+}
+
+/** What one thread has sent of one detection's rendering, over the files it scanned. */
+export class SentRendering {
+  readonly principals = new Set<string>();
+  /** The earliest examples sent, at most MAX_EXAMPLES, earliest first. */
+  examples: Ordered[] = [];
+}
+
+/** What one thread has sent, per detection of the plan: see RenderingAccumulator.tally. */
+export class SentByThread {
+  readonly filters: SentRendering[];
+  readonly events: SentRendering[];
+  constructor(detections: number) {
+    this.filters = Array.from({ length: detections }, () => new SentRendering());
+    this.events = Array.from({ length: detections }, () => new SentRendering());
   }
 }
 
@@ -293,9 +334,14 @@ class MergedRendering {
     if (lastMs > this.lastMs) [this.lastMs, this.last] = [lastMs, t.last];
     for (const [minute, n] of t.minutes)
       this.minutes.set(minute, (this.minutes.get(minute) ?? 0) + n);
-    if (t.examples.length > 0) {
-      const withMs = t.examples.map((e) => ({ ...e, ms: msOrInfinity(e.time) }));
-      this.examples = [...this.examples, ...withMs].sort(compareExamples).slice(0, MAX_EXAMPLES);
+    for (const e of t.examples) {
+      const candidate = { ...e, ms: msOrInfinity(e.time) };
+      if (this.examples.length === MAX_EXAMPLES) {
+        if (compareExamples(candidate, this.examples[MAX_EXAMPLES - 1]) >= 0) continue;
+        this.examples.pop();
+      }
+      this.examples.push(candidate);
+      this.examples.sort(compareExamples);
     }
   }
 

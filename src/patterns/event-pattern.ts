@@ -407,6 +407,8 @@ type ValueTest = (v: Primitive) => boolean;
 
 interface FieldTest {
   readonly path: string;
+  /** `path` split for resolve(), worked out once per pattern. */
+  readonly keys: PathKeys;
   readonly tests: readonly ValueTest[];
   /** The list holds {"exists": false}: the field may have no value at all. */
   readonly absentOk: boolean;
@@ -506,7 +508,7 @@ function compileLeaf(path: string, list: readonly unknown[]): FieldTest {
     if (t === "absent") absentOk = true;
     else tests.push(t);
   }
-  return { path, tests, absentOk };
+  return { path, keys: pathKeys(path), tests, absentOk };
 }
 
 /** Expands `$or` into branches (an OR of ANDs), as Ruler's JsonRuleCompiler does. */
@@ -541,25 +543,37 @@ interface Leaf {
 }
 
 /**
+ * A dotted path as the keys resolve() tries: `keys[i]` lists, for a walk standing before the
+ * path's i-th segment, each key it may look up (that segment alone, or joined by dots with the
+ * following ones, since an event key may itself contain dots) and the segment after that key
+ * (`segments` when the key ends the path).
+ */
+type PathKeys = readonly (readonly (readonly [key: string, next: number])[])[];
+
+function pathKeys(path: string): PathKeys {
+  const segments = path.split(".");
+  return segments.map((_, i) =>
+    segments.slice(i).map((_s, n) => [segments.slice(i, i + n + 1).join("."), i + n + 1] as const),
+  );
+}
+
+/**
  * Collects the values at a dotted path. An event key may itself contain dots, so at each object
  * every split of the rest of the path is tried: "a.b.c" is a → b → c, "a.b" → c, a → "b.c"...
  */
-function resolve(node: unknown, path: string, from: number, trail: Trail, out: Leaf[]): void {
+function resolve(node: unknown, keys: PathKeys, from: number, trail: Trail, out: Leaf[]): void {
   if (Array.isArray(node)) {
     node.forEach((el, i) => {
       if (typeof el === "object" && el !== null)
-        resolve(el, path, from, [...trail, [node, i] as const], out);
+        resolve(el, keys, from, [...trail, [node, i] as const], out);
     });
     return;
   }
   if (!isObject(node)) return;
-  for (let end = path.indexOf(".", from); ; end = path.indexOf(".", end + 1)) {
-    const key = end === -1 ? path.slice(from) : path.slice(from, end);
-    if (hasOwn(node, key)) {
-      if (end === -1) collectLeaves(node[key], trail, out);
-      else resolve(node[key], path, end + 1, trail, out);
-    }
-    if (end === -1) return;
+  for (const [key, next] of keys[from]) {
+    if (!hasOwn(node, key)) continue;
+    if (next === keys.length) collectLeaves(node[key], trail, out);
+    else resolve(node[key], keys, next, trail, out);
   }
 }
 
@@ -583,10 +597,10 @@ function pickConsistent(groups: Leaf[][], i: number, picked: Leaf[]): boolean {
   return false;
 }
 
-function matchBranch(branch: Branch, leavesAt: (path: string) => Leaf[]): boolean {
+function matchBranch(branch: Branch, leavesAt: (field: FieldTest) => Leaf[]): boolean {
   const constrained: Leaf[][] = [];
   for (const field of branch) {
-    const leaves = leavesAt(field.path);
+    const leaves = leavesAt(field);
     if (leaves.length === 0) {
       if (field.absentOk) continue;
       return false;
@@ -606,9 +620,9 @@ export function compileEventPattern(pattern: object): (event: object) => boolean
   const branches: Branch[] = compileBranches(pattern as Json, "", [new Map()]).map((b) => [
     ...b.values(),
   ]);
-  const leavesOf = (event: object) => (path: string) => {
+  const leavesOf = (event: object) => (field: FieldTest) => {
     const out: Leaf[] = [];
-    resolve(event, path, 0, [], out);
+    resolve(event, field.keys, 0, [], out);
     return out;
   };
   if (branches.length === 1) {
@@ -619,9 +633,9 @@ export function compileEventPattern(pattern: object): (event: object) => boolean
     // $or branches repeat paths: resolve each path once per event.
     const cache = new Map<string, Leaf[]>();
     const leaves = leavesOf(event);
-    const cached = (path: string) => {
-      let found = cache.get(path);
-      if (!found) cache.set(path, (found = leaves(path)));
+    const cached = (field: FieldTest) => {
+      let found = cache.get(field.path);
+      if (!found) cache.set(field.path, (found = leaves(field)));
       return found;
     };
     return branches.some((b) => matchBranch(b, cached));

@@ -43,6 +43,20 @@ describe("terraformLiteral", () => {
       t: token,
     });
   });
+
+  test("escapeLiterals never modifies its input, and copies only what it escaped", () => {
+    const clean = { a: ["x", { b: "y" }], c: 1 };
+    expect(escapeLiterals(clean)).toBe(clean);
+    const input = { keep: { b: "y" }, list: ["x", "${z}"] };
+    const frozen = JSON.stringify(input);
+    const out = escapeLiterals(input) as typeof input;
+    expect(JSON.stringify(input)).toBe(frozen);
+    expect(out).not.toBe(input);
+    expect(out.keep).toBe(input.keep);
+    expect(out.list).toEqual(["x", "$${z}"]);
+    expect(escapeLiterals({ a: undefined, b: { c: undefined, d: 1 } })).toEqual({ b: { d: 1 } });
+    expect(Object.keys(escapeLiterals({ a: undefined, b: 2 }) as object)).toEqual(["b"]);
+  });
 });
 
 describe("the real Terraform client reads back exactly the configured text", () => {

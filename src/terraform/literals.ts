@@ -29,6 +29,8 @@ const TOKEN = /(\$\{TfToken\[[A-Za-z0-9:._-]+\]\})/;
  * reads as `$${x}`.
  */
 export function terraformLiteral(s: string): string {
+  // Most strings hold no brace at all: nothing to escape, and no token (tokens hold `${`).
+  if (!s.includes("{")) return s;
   return (
     s
       .split(TOKEN)
@@ -43,17 +45,39 @@ export function terraformLiteral(s: string): string {
 /**
  * `value` with `terraformLiteral` applied to every string and every object key, through plain
  * objects and arrays. Other objects (cdktf's unresolved tokens and expressions) are kept as they
- * are: they render Terraform expressions, not literal text.
+ * are: they render Terraform expressions, not literal text. Object keys whose value is
+ * `undefined` are left out (cdktf would drop them too). `value` is never modified: an object or
+ * array is copied only where something in it was escaped or left out, and returned as it is
+ * otherwise.
  */
 export function escapeLiterals(value: unknown): unknown {
   if (typeof value === "string") return terraformLiteral(value);
-  if (Array.isArray(value)) return value.map(escapeLiterals);
+  if (Array.isArray(value)) {
+    // A new array only when an element changed: most configuration has nothing to escape.
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = escapeLiterals(value[i]);
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
+  }
   if (value !== null && typeof value === "object") {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return value;
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [terraformLiteral(k), escapeLiterals(v)]),
-    );
+    let changed = false;
+    const escaped: [string, unknown][] = [];
+    for (const [k, v] of Object.entries(value)) {
+      // Provider classes set every attribute they know, most to undefined; Terraform JSON has no
+      // undefined and cdktf drops them while resolving, at the cost of a resolve per key.
+      if (v === undefined) {
+        changed = true;
+        continue;
+      }
+      const [ek, ev] = [terraformLiteral(k), escapeLiterals(v)];
+      if (ek !== k || ev !== v) changed = true;
+      escaped.push([ek, ev]);
+    }
+    return changed ? Object.fromEntries(escaped) : value;
   }
   return value;
 }

@@ -150,4 +150,28 @@ describe("synthesis", () => {
     // What makes Terraform < 1.10 stop at init instead (see BaseStack.hasResourceMove).
     expect(home.terraform.backend.s3.use_lockfile).toBe(true);
   });
+
+  test("adopt mode's import blocks render without a Terraform CLI on PATH too", () => {
+    // cdktf's importFrom would add a `terraform version` check per imported resource.
+    const bin = tempDir();
+    symlinkSync(process.execPath, path.join(bin, "node"));
+    const dir = tempDir();
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-synth.js")], {
+      cwd: dir,
+      env: { PATH: bin, TRAILWATCH_CONFIG: path.join(ROOT, "examples", "adopt.json") },
+      encoding: "utf8",
+    });
+    expect(r.stderr).not.toMatch(/terraform version|Could not determine/);
+    expect(r.status).toBe(0);
+    const stacks = path.join(dir, "cdktf.out", "stacks");
+    const home = readdirSync(stacks)
+      .map((s) => JSON.parse(readFileSync(path.join(stacks, s, "cdk.tf.json"), "utf8")))
+      .find((j) => j.import !== undefined);
+    expect(home.import.map((i: { to: string }) => i.to.split(".")[0]).sort()).toEqual([
+      "aws_cloudtrail",
+      "aws_cloudwatch_log_group",
+      "aws_kms_key",
+      "aws_s3_bucket",
+    ]);
+  });
 });

@@ -30,8 +30,25 @@ export function importIds(a: AdoptConfig): Partial<Record<keyof AdoptableResourc
  * shows "N to import" and then only in-place changes: the names come from the adopted resources
  * (src/names.ts), so nothing is replaced, and each of these resources has `prevent_destroy`.
  * An import block does nothing once the resource is in the state.
+ *
+ * cdktf 0.21's `importFrom` also adds a validation that runs `terraform version` at synth (a child
+ * process per imported resource, and a failed synth on a machine without Terraform) to require
+ * Terraform >= 1.5. It is left out, as for `moved` blocks (BaseStack.hasResourceMove): the
+ * stacks' backend sets `use_lockfile`, which Terraform < 1.10 refuses at init.
  */
 export function adoptExisting(a: AdoptConfig, resources: AdoptableResources): void {
   for (const [which, id] of Object.entries(importIds(a)) as [keyof AdoptableResources, string][])
-    resources[which].importFrom(id);
+    withoutValidations(resources[which], (r) => r.importFrom(id));
+}
+
+/** Runs `f` with validations added to `resource`'s node during the call dropped. */
+function withoutValidations(resource: TerraformResource, f: (r: TerraformResource) => void): void {
+  const node = resource.node as { addValidation: (v: unknown) => void };
+  node.addValidation = () => undefined;
+  try {
+    f(resource);
+  } finally {
+    // The prototype's method again.
+    delete (node as Partial<typeof node>).addValidation;
+  }
 }

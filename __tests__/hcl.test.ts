@@ -184,6 +184,12 @@ describe("the real Terraform client reads back every string from the HCL as from
       synthesizedStackPath: "stacks/awkward/main.tf",
       stackMetadataPath: "stacks/awkward/metadata.json",
     });
+    // metadata.json holds the stack's own values (its terraform block as the JSON rendering has
+    // it), none of the placeholders the HCL strings were written through.
+    const metadata = readFileSync(path.join(dir, "metadata.json"), "utf8");
+    expect(metadata).not.toMatch(/__tw[0-9a-f]{8}/);
+    const json = JSON.parse(readFileSync(path.join(out, "json-copy", "cdk.tf.json"), "utf8"));
+    expect(JSON.parse(metadata).terraform).toEqual(json.terraform);
   });
 
   test("policies read as heredocs, references stay references", () => {

@@ -171,6 +171,25 @@ class Placeholders {
     return out;
   }
 
+  /**
+   * `v` (JSON data such as the stack's metadata, which cdktf builds from the same fragments) with
+   * every placeholder in its strings and keys replaced by the original text, unquoted.
+   */
+  restore(v: unknown): unknown {
+    const text = (s: string) =>
+      s.includes(`__tw${this.nonce}`)
+        ? s.replace(
+            this.pattern,
+            (_m, open: string, _k, n: string, close: string) =>
+              `${open}${this.slots[Number(n)].text}${close}`,
+          )
+        : s;
+    if (typeof v === "string") return text(v);
+    if (Array.isArray(v)) return v.map((x) => this.restore(x));
+    if (!isPlainObject(v)) return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [text(k), this.restore(x)]));
+  }
+
   /** `hcl` with every placeholder replaced by its HCL; every placeholder must be found once. */
   substitute(hcl: string): string {
     const seen = new Set<number>();
@@ -245,7 +264,11 @@ export function withHclStrings(stack: TerraformStack, render: () => HclRender): 
   });
   try {
     const result = render();
-    return { ...result, hcl: placeholders.substitute(result.hcl) };
+    return {
+      ...result,
+      hcl: placeholders.substitute(result.hcl),
+      metadata: placeholders.restore(result.metadata) as HclRender["metadata"],
+    };
   } finally {
     for (const { e, own, original } of saved) {
       if (own) e.toHclTerraform = original;

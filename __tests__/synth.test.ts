@@ -22,6 +22,19 @@ function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), "trailwatch-synth-"));
 }
 
+/** `npm run synth`'s runner with `config`, on a PATH holding node only (a synth-only CI job). */
+function synthWithoutTerraform(config: string) {
+  const bin = tempDir();
+  symlinkSync(process.execPath, path.join(bin, "node"));
+  const dir = tempDir();
+  const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-synth.js")], {
+    cwd: dir,
+    env: { PATH: bin, TRAILWATCH_CONFIG: config },
+    encoding: "utf8",
+  });
+  return { dir, r };
+}
+
 describe("synthesis", () => {
   test("writes cdktf.out/stacks/<stack>/cdk.tf.json for every stack and a manifest", () => {
     const out = path.join(tempDir(), "cdktf.out");
@@ -127,16 +140,8 @@ describe("synthesis", () => {
   });
 
   test("renders without a Terraform CLI on PATH (a synth-only CI job), moved blocks included", () => {
-    // A PATH holding node only: cdktf's own check for moved blocks would spawn `terraform version`
-    // and fail the synth here.
-    const bin = tempDir();
-    symlinkSync(process.execPath, path.join(bin, "node"));
-    const dir = tempDir();
-    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-synth.js")], {
-      cwd: dir,
-      env: { PATH: bin, TRAILWATCH_CONFIG: path.join(ROOT, "trailwatch.config.json") },
-      encoding: "utf8",
-    });
+    // cdktf's own check for moved blocks would spawn `terraform version` and fail the synth here.
+    const { dir, r } = synthWithoutTerraform(path.join(ROOT, "trailwatch.config.json"));
     expect(r.stderr).not.toMatch(/terraform version/);
     expect(r.status).toBe(0);
     const home = JSON.parse(
@@ -153,14 +158,7 @@ describe("synthesis", () => {
 
   test("adopt mode's import blocks render without a Terraform CLI on PATH too", () => {
     // cdktf's importFrom would add a `terraform version` check per imported resource.
-    const bin = tempDir();
-    symlinkSync(process.execPath, path.join(bin, "node"));
-    const dir = tempDir();
-    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-synth.js")], {
-      cwd: dir,
-      env: { PATH: bin, TRAILWATCH_CONFIG: path.join(ROOT, "examples", "adopt.json") },
-      encoding: "utf8",
-    });
+    const { dir, r } = synthWithoutTerraform(path.join(ROOT, "examples", "adopt.json"));
     expect(r.stderr).not.toMatch(/terraform version|Could not determine/);
     expect(r.status).toBe(0);
     const stacks = path.join(dir, "cdktf.out", "stacks");

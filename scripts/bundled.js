@@ -7,6 +7,7 @@
 "use strict";
 const {
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -50,7 +51,7 @@ function runBundled({ entryPoints, outdir }) {
   const newestSource = Math.max(...sources.map((f) => statSync(f).mtimeMs));
   const stale = bundles.some((b) => !existsSync(b) || statSync(b).mtimeMs < newestSource);
   if (stale) {
-    require("esbuild").buildSync({
+    const { outputFiles } = require("esbuild").buildSync({
       entryPoints: Object.fromEntries(names.map((n) => [n, path.join(root, entryPoints[n])])),
       bundle: true,
       platform: "node",
@@ -63,8 +64,17 @@ function runBundled({ entryPoints, outdir }) {
       // jsonc-parser's main entry is a UMD wrapper whose require() calls esbuild cannot follow.
       alias: { "jsonc-parser": path.join(root, "node_modules/jsonc-parser/lib/esm/main.js") },
       logLevel: "error",
+      write: false,
     });
     rmSync(codeCache, { force: true });
+    // Each file written whole under a temporary name and renamed, so a run starting meanwhile
+    // (parallel tests, two terminals) reads the old bundle or the new one, never half of one.
+    mkdirSync(out, { recursive: true });
+    for (const f of outputFiles) {
+      const tmp = `${f.path}.${process.pid}.tmp`;
+      writeFileSync(tmp, f.contents);
+      renameSync(tmp, f.path);
+    }
   }
   runWithCodeCache(main, codeCache);
 }

@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -171,5 +172,53 @@ describe("synthesis", () => {
       "aws_kms_key",
       "aws_s3_bucket",
     ]);
+  });
+});
+
+describe("the bundle's V8 code cache (scripts/bundled.js)", () => {
+  // V8 checks a cache against the source's length only: a cache of other text of the same length
+  // must not run (two overlapping runs around a rebuild could leave one behind).
+  const { runWithCodeCache } = jest.requireActual<{
+    runWithCodeCache: (file: string, cache: string) => void;
+  }>(path.join(ROOT, "scripts", "bundled.js"));
+  const run = (bundle: string, cache: string) =>
+    execFileSync(
+      process.execPath,
+      [
+        "-e",
+        `require(${JSON.stringify(path.join(ROOT, "scripts", "bundled.js"))}).runWithCodeCache(process.argv[1], process.argv[2])`,
+        bundle,
+        cache,
+      ],
+      { encoding: "utf8" },
+    );
+
+  test("a cache made for another bundle of the same length is not used", () => {
+    expect(typeof runWithCodeCache).toBe("function");
+    const dir = tempDir();
+    const bundle = path.join(dir, "main.js");
+    const cache = `${bundle}.v8-cache`;
+    const write = (text: string) => {
+      // As bundled.js writes a rebuild: a new file renamed in.
+      writeFileSync(`${bundle}.tmp`, `process.stdout.write(${JSON.stringify(text)});\n`);
+      renameSync(`${bundle}.tmp`, bundle);
+    };
+    write("AAAA");
+    expect(run(bundle, cache)).toBe("AAAA");
+    expect(existsSync(cache)).toBe(true);
+    const old = readFileSync(cache);
+    write("BBBB");
+    writeFileSync(cache, old); // the old bundle's cache, written back by a run that overlapped
+    expect(run(bundle, cache)).toBe("BBBB");
+    expect(run(bundle, cache)).toBe("BBBB");
+  });
+
+  test("a directory in the cache's place costs only the speed-up, and leaves no file behind", () => {
+    const dir = tempDir();
+    const bundle = path.join(dir, "main.js");
+    writeFileSync(bundle, 'process.stdout.write("ok");\n');
+    mkdirSync(`${bundle}.v8-cache`);
+    expect(run(bundle, `${bundle}.v8-cache`)).toBe("ok");
+    expect(readdirSync(dir).sort()).toEqual(["main.js", "main.js.v8-cache"]);
   });
 });

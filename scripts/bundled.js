@@ -6,8 +6,11 @@
 // JavaScript on purpose: this file must run before anything is compiled.
 "use strict";
 const {
+  closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -85,31 +88,47 @@ function runBundled({ entryPoints, outdir }) {
  * after execution, so it holds the lazily compiled functions too, which a cache produced at
  * compile time would not). Compiling the synth bundle was a third of synth time; with the cache,
  * start-up skips it (measured: 1.10 s -> 0.86 s for the example configuration, `require("cdktf")`
- * 0.38 s). V8 rejects a cache made for other source, another V8 version or other flags
- * (`cachedDataRejected`), and a fresh one is written at exit; it is written to a temporary name
- * and renamed, so concurrent runs never read half a file. Node 22's `module.enableCompileCache()`
- * does this for every module; Node 20 has no such switch. The bundle must not use `import()`:
- * Node 20 gives a script compiled from a cache no loader for it (src/hcl/verify.ts).
+ * 0.38 s). Node 22's `module.enableCompileCache()` does this for every module; Node 20 has no such
+ * switch.
+ *
+ * V8 checks a cache against its own version and flags but, of the source, only its length: a
+ * cache of an older bundle of the same length would run the old code. So the cache file starts
+ * with the identity of the bundle file it was made from (inode, size, modification time, read
+ * from the open file whose text is compiled), and is used only for that file; a rebuild writes a
+ * new file (bundled.js renames it in). A fresh cache is written at exit under a temporary name and
+ * renamed, so concurrent runs never read half of one. The bundle must not use `import()`: Node 20
+ * gives a script compiled from a cache no loader for it (src/hcl/verify.ts).
  */
 function runWithCodeCache(file, cacheFile) {
+  const fd = openSync(file, "r");
+  let source;
+  let identity;
+  try {
+    const st = fstatSync(fd);
+    identity = `trailwatch-v8-cache ${st.ino}:${st.size}:${st.mtimeMs}\n`;
+    source = readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
   let cachedData;
   try {
-    cachedData = readFileSync(cacheFile);
+    const stored = readFileSync(cacheFile);
+    const header = Buffer.from(identity);
+    if (stored.subarray(0, header.length).equals(header))
+      cachedData = stored.subarray(header.length);
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, "utf8")), {
-    filename: file,
-    cachedData,
-  });
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once("exit", () => {
+      const tmp = `${cacheFile}.${process.pid}`;
       try {
-        const tmp = `${cacheFile}.${process.pid}`;
-        writeFileSync(tmp, script.createCachedData());
+        writeFileSync(tmp, Buffer.concat([Buffer.from(identity), script.createCachedData()]));
         renameSync(tmp, cacheFile);
       } catch {
-        // A read-only checkout only loses the speed-up.
+        // A read-only checkout (or a directory in the way) only loses the speed-up.
+        rmSync(tmp, { force: true });
       }
     });
   }
@@ -127,4 +146,4 @@ function runWithCodeCache(file, cacheFile) {
   );
 }
 
-module.exports = { runBundled };
+module.exports = { runBundled, runWithCodeCache };

@@ -200,16 +200,18 @@ describe("inputs without records", () => {
     );
   });
 
-  test("only other files; files without records; all files skipped", async () => {
+  test("only other files; files without records; all files skipped; some of each", async () => {
     const other = tree("only-other", { "notes.txt": "x", "more.csv": "y" });
     const none = tree("no-records", { "a.json": [], "b.json.gz": [] });
     const broken = tree("all-broken", { "a.json.gz": "not gzip", "b.json": "{" });
-    const { code, err } = await run([other, none, broken]);
+    const mixed = tree("mixed", { "a.json": [], "b.json": "{", "c.json.gz": "not gzip" });
+    const { code, err } = await run([other, none, broken, mixed]);
     expect(code).toBe(EXIT.noRecords);
     expect(err.split("\n")).toEqual([
       `backtest: ${other}: no CloudTrail records: no CloudTrail data file found (.json, .json.gz, .jsonl, .jsonl.gz, .ndjson, .ndjson.gz); 2 other entries skipped`,
       `backtest: ${none}: no CloudTrail records: 2 files read, none holds a record`,
       `backtest: ${broken}: no CloudTrail records: 2 files found, all skipped`,
+      `backtest: ${mixed}: no CloudTrail records: 1 file read, none holds a record, 2 skipped`,
       "backtest: no CloudTrail records were read: nothing was tested (exit code 4)",
       "",
     ]);

@@ -229,7 +229,8 @@ export function emptyInputNotes(
         ? `no CloudTrail data file found (${INPUT_SUFFIXES})`
         : read === 0
           ? `${plural(files.length, "file")} found, all skipped`
-          : `${plural(read, "file")} read, none holds a record`;
+          : `${plural(read, "file")} read, none holds a record` +
+            (read < files.length ? `, ${files.length - read} skipped` : "");
     const others =
       entries > 0 ? `; ${plural(entries, "other entry", "other entries")} skipped` : "";
     return [`${p}: no CloudTrail records: ${why}${others}`];

@@ -18,16 +18,20 @@ import { resolveNames } from "../src/names";
 import { athenaNames } from "../src/athena/names";
 import type { PolicyDocument, Statement } from "../src/policy";
 import { build, config, resourcesOf, synthJson } from "./helpers";
-import { ANONYMOUS, decide, type Decision, type Question } from "./support/simulate";
+import {
+  ALLOWED,
+  ANONYMOUS,
+  decide,
+  EXPLICIT,
+  IMPLICIT,
+  type Decision,
+  type Question,
+} from "./support/simulate";
 
 const n = resolveNames(config());
 const ACCOUNT = n.account;
 const REGION = n.homeRegion;
 const OTHER_ACCOUNT = "444455556666";
-
-const ALLOWED: Decision = "Allowed";
-const IMPLICIT: Decision = "ImplicitlyDenied";
-const EXPLICIT: Decision = "ExplicitlyDenied";
 
 // Principals
 const CLOUDTRAIL = "cloudtrail.amazonaws.com";

@@ -7,15 +7,20 @@
 import { resolveNames } from "../../src/names";
 import type { PolicyDocument, Statement } from "../../src/policy";
 import { build, config, resourcesOf, synthJson } from "../helpers";
-import { ANONYMOUS, decide, type Decision, type Question } from "../support/simulate";
+import {
+  ALLOWED,
+  ANONYMOUS,
+  decide,
+  EXPLICIT,
+  IMPLICIT,
+  type Decision,
+  type Question,
+} from "../support/simulate";
 
 const n = resolveNames(config());
 const ACCOUNT = n.account;
 const REGION = n.homeRegion;
 const FN = "trailwatch-alert-enrichment";
-const ALLOWED: Decision = "Allowed";
-const IMPLICIT: Decision = "ImplicitlyDenied";
-const EXPLICIT: Decision = "ExplicitlyDenied";
 
 const json = synthJson(build().home);
 const one = <T>(xs: T[], what: string): T => {

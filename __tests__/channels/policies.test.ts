@@ -12,7 +12,15 @@ import { buildApp } from "../../src/app";
 import { parseConfig } from "../../src/config/load";
 import { resolveNames } from "../../src/names";
 import { ROOT, resourcesOf, synthJson } from "../helpers";
-import { ANONYMOUS, decide, type Decision, type Question } from "../support/simulate";
+import {
+  ALLOWED,
+  ANONYMOUS,
+  decide,
+  EXPLICIT,
+  IMPLICIT,
+  type Decision,
+  type Question,
+} from "../support/simulate";
 
 const input = JSON.parse(readFileSync(path.join(ROOT, "examples", "alerts.json"), "utf8"));
 const config = parseConfig(input);
@@ -22,9 +30,6 @@ const json = synthJson(buildApp(config, Testing.app().outdir).home);
 const ACCOUNT = n.account;
 const REGION = n.homeRegion;
 const OTHER_ACCOUNT = "444455556666";
-const ALLOWED: Decision = "Allowed";
-const IMPLICIT: Decision = "ImplicitlyDenied";
-const EXPLICIT: Decision = "ExplicitlyDenied";
 const TLS = { "aws:SecureTransport": "true" };
 const NO_TLS = { "aws:SecureTransport": "false" };
 

@@ -18,16 +18,13 @@ import {
   signingKeySecretPolicy,
   type ContainmentPolicyInput,
 } from "../../src/constructs/containment-policies";
-import { ANONYMOUS, decide, type Decision } from "../support/simulate";
+import { ALLOWED, ANONYMOUS, decide, EXPLICIT, IMPLICIT, type Decision } from "../support/simulate";
 import { trailKeyPolicy } from "../../src/constructs/trail-key";
 import { resolveNames } from "../../src/names";
 
 const ACCOUNT = "111122223333";
 const OTHER = "444455556666";
 const REGION = "ap-northeast-1";
-const ALLOWED: Decision = "Allowed";
-const IMPLICIT: Decision = "ImplicitlyDenied";
-const EXPLICIT: Decision = "ExplicitlyDenied";
 
 const HANDLER_ROLE = `arn:aws:iam::${ACCOUNT}:role/trailwatch-containment`;
 const NOTIFIER_ROLE = `arn:aws:iam::${ACCOUNT}:role/trailwatch-containment-notifier`;

@@ -18,6 +18,11 @@ export type Decision = EvaluationResult;
 /** An unsigned request (no credentials): only the resource policy can grant it anything. */
 export const ANONYMOUS = "anonymous";
 
+/** The simulator's three decisions, as every policy test names them. */
+export const ALLOWED: Decision = "Allowed";
+export const IMPLICIT: Decision = "ImplicitlyDenied";
+export const EXPLICIT: Decision = "ExplicitlyDenied";
+
 export interface Question {
   /** An IAM ARN, a service principal (`cloudtrail.amazonaws.com`) or {@link ANONYMOUS}. */
   readonly principal: string;

@@ -128,19 +128,14 @@ export class RenderingAccumulator {
       }
       this.inMinute++;
     }
-    if (
-      this.examples.length < MAX_EXAMPLES ||
-      exampleBefore(ms, m.eventId, this.examples.at(-1)!)
-    ) {
-      this.examples.push({
+    // Checked before building the entry: this runs for every match.
+    if (this.examples.length < MAX_EXAMPLES || exampleBefore(ms, m.eventId, this.examples.at(-1)!))
+      keepEarliest(this.examples, {
         ms: Number.isFinite(ms) ? ms : Infinity,
         eventId: m.eventId,
         match: m,
         file,
       });
-      this.examples.sort(compareExamples);
-      if (this.examples.length > MAX_EXAMPLES) this.examples.pop();
-    }
   }
 
   private flushMinute(): void {
@@ -163,10 +158,7 @@ export class RenderingAccumulator {
     if (sent) {
       principals = principals.filter((p) => !sent.principals.has(p));
       for (const p of principals) sent.principals.add(p);
-      examples = examples.filter(
-        (e) => sent.examples.length < MAX_EXAMPLES || compareExamples(e, sent.examples.at(-1)!) < 0,
-      );
-      sent.examples = [...sent.examples, ...examples].sort(compareExamples).slice(0, MAX_EXAMPLES);
+      examples = examples.filter((e) => keepEarliest(sent.examples, e));
     }
     return {
       matches: this.matches,
@@ -184,7 +176,7 @@ export class RenderingAccumulator {
 export class SentRendering {
   readonly principals = new Set<string>();
   /** The earliest examples sent, at most MAX_EXAMPLES, earliest first. */
-  examples: Ordered[] = [];
+  readonly examples: Ordered[] = [];
 }
 
 /** What one thread has sent, per detection of the plan: see RenderingAccumulator.tally. */
@@ -241,6 +233,21 @@ const compareExamples = (a: Ordered, b: Ordered): number =>
   a.ms - b.ms || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 const exampleBefore = (ms: number, eventId: string, last: Ordered): boolean =>
   compareExamples({ ms: Number.isFinite(ms) ? ms : Infinity, eventId }, last) < 0;
+
+/**
+ * Puts `e` into `earliest` (ordered by compareExamples, at most MAX_EXAMPLES long) when it is
+ * among the earliest; whether it was kept. One rule for a file's examples, what a thread has sent
+ * and the merged totals.
+ */
+function keepEarliest<T extends Ordered>(earliest: T[], e: T): boolean {
+  if (earliest.length === MAX_EXAMPLES) {
+    if (compareExamples(e, earliest[MAX_EXAMPLES - 1]) >= 0) return false;
+    earliest.pop();
+  }
+  earliest.push(e);
+  earliest.sort(compareExamples);
+  return true;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Totals over files
@@ -321,7 +328,7 @@ class MergedRendering {
   last: string | null = null;
   private firstMs = Infinity;
   private lastMs = -Infinity;
-  examples: (Example & Ordered)[] = [];
+  readonly examples: (Example & Ordered)[] = [];
   readonly minutes = new Map<number, number>();
 
   add(t: RenderingTally): void {
@@ -334,15 +341,7 @@ class MergedRendering {
     if (lastMs > this.lastMs) [this.lastMs, this.last] = [lastMs, t.last];
     for (const [minute, n] of t.minutes)
       this.minutes.set(minute, (this.minutes.get(minute) ?? 0) + n);
-    for (const e of t.examples) {
-      const candidate = { ...e, ms: msOrInfinity(e.time) };
-      if (this.examples.length === MAX_EXAMPLES) {
-        if (compareExamples(candidate, this.examples[MAX_EXAMPLES - 1]) >= 0) continue;
-        this.examples.pop();
-      }
-      this.examples.push(candidate);
-      this.examples.sort(compareExamples);
-    }
+    for (const e of t.examples) keepEarliest(this.examples, { ...e, ms: msOrInfinity(e.time) });
   }
 
   totals(alarm: PlannedDetection["alarm"]): RenderingTotals {

@@ -94,7 +94,7 @@ export function differences(json: Json, hcl: Json, at = ""): string[] {
 /**
  * Parses HCL text into Terraform JSON with @cdktf/hcl2json, HashiCorp's own HCL parser compiled to
  * WebAssembly. Loaded on first use (starting it takes a second or more), with `require` rather
- * than `import()`: the synth bundle runs from V8's code cache (scripts/run-synth.js), and Node 20
+ * than `import()`: the synth bundle runs from V8's code cache (scripts/bundled.js), and Node 20
  * loses a cached script's `import()` loader (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
  */
 export async function parseHcl(fileName: string, hcl: string): Promise<Json> {
